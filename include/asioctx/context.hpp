@@ -1,0 +1,244 @@
+//
+// asioctx/context.hpp
+//
+// Go's context package for Boost.Asio: a tree of contexts that carry a deadline, a cancellation
+// error with a cause, and request-scoped values.
+//
+
+#ifndef ASIOCTX_CONTEXT_HPP
+#define ASIOCTX_CONTEXT_HPP
+
+#include <asioctx/detail/node.hpp>
+#include <asioctx/error.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <iosfwd>
+#include <optional>
+#include <utility>
+
+namespace asioctx {
+
+/// The clock every deadline is measured on (the one steady_timer uses).
+using clock = std::chrono::steady_clock;
+
+/// A typed key for context values; its identity is the object's address.
+/**
+ * Define keys as objects with static storage duration (`inline const key<user> current_user{"user"};`)
+ * so every lookup names the same object. Two keys never match each other, whatever their names.
+ */
+template <class T>
+class key {
+ public:
+  /// Makes a key; name is only used when a context is printed, and must outlive the key.
+  constexpr explicit key(const char* name) noexcept : name_(name) {}
+  key(const key&) = delete;
+  key& operator=(const key&) = delete;
+
+  /// The name given at construction.
+  constexpr const char* name() const noexcept { return name_; }
+
+ private:
+  const char* name_;
+};
+
+/// A node in a cancellation tree: a deadline, a cancellation error and cause, values.
+/**
+ * A context is an immutable handle: copying it costs one reference-count increment, and every
+ * member function may be called from any thread at any time. Contexts are derived from a parent
+ * with the `with_*` functions; cancelling a context cancels everything derived from it.
+ *
+ * A default-constructed context is background(): never done, no deadline, no values.
+ */
+class context {
+ public:
+  /// Equivalent to background().
+  context() noexcept = default;
+  context(const context& other) noexcept : node_(other.node_) {
+    if (node_ != nullptr) node_->add_ref();
+  }
+  context(context&& other) noexcept : node_(std::exchange(other.node_, nullptr)) {}
+  context& operator=(const context& other) noexcept {
+    context(other).swap(*this);
+    return *this;
+  }
+  context& operator=(context&& other) noexcept {
+    context(std::move(other)).swap(*this);
+    return *this;
+  }
+  ~context() { detail::release(node_); }
+
+  void swap(context& other) noexcept { std::swap(node_, other.node_); }
+
+  /// The effective deadline: the earliest of this context's and its ancestors'; none if unset.
+  std::optional<clock::time_point> deadline() const noexcept {
+    const detail::cancel_node* c = canceler();
+    if (c == nullptr || !c->has_deadline()) return std::nullopt;
+    return c->deadline();
+  }
+
+  /// `{}` while the context is live; then error::canceled or error::deadline_exceeded, forever.
+  /**
+   * Reports error::deadline_exceeded as soon as the deadline has passed, whether or not a timer
+   * ran. Lock-free.
+   */
+  error_code err() const noexcept {
+    const detail::cancel_node* c = canceler();
+    return c == nullptr ? error_code() : detail::node_err(c);
+  }
+
+  /// True once err() is set.
+  bool done() const noexcept { return static_cast<bool>(err()); }
+
+  /// The value stored under k by the nearest with_value; nullptr if there is none.
+  /**
+   * The pointer stays valid while any context that shares that value is alive.
+   */
+  template <class T>
+  const T* value(const key<T>& k) const noexcept;
+
+  /// Internal: the tree node (null for background).
+  detail::node* native_node() const noexcept { return node_; }
+  /// Internal: adopts one reference to n.
+  static context adopt(detail::node* n) noexcept {
+    context c;
+    c.node_ = n;
+    return c;
+  }
+
+ private:
+  const detail::cancel_node* canceler() const noexcept {
+    return node_ == nullptr ? nullptr : node_->canceler();
+  }
+
+  detail::node* node_ = nullptr;
+};
+
+/// Prints the chain the way Go's String() does: "background.with_cancel.with_value(user, ...)".
+std::ostream& operator<<(std::ostream& os, const context& c);
+
+/// The root of every tree: never done, no deadline, no values.
+inline context background() noexcept { return context(); }
+
+/// A placeholder root for code that has not been given a context yet; behaves as background().
+context todo() noexcept;
+
+/// Cancels the context it came with (error::canceled). Copyable, idempotent, thread-safe.
+class cancel_func {
+ public:
+  cancel_func() noexcept = default;
+  /// Cancels the context and everything derived from it; later calls do nothing.
+  void operator()() const noexcept;
+
+  /// Internal.
+  explicit cancel_func(detail::node* n) noexcept : ctx_(context::adopt(n)) {}
+
+ private:
+  context ctx_;
+};
+
+/// Cancels the context it came with, recording a cause. Copyable, idempotent, thread-safe.
+class cancel_cause_func {
+ public:
+  cancel_cause_func() noexcept = default;
+  /// Cancels with error::canceled and the given cause ({} means error::canceled).
+  void operator()(error_code cause = {}) const noexcept;
+
+  /// Internal.
+  explicit cancel_cause_func(detail::node* n) noexcept : ctx_(context::adopt(n)) {}
+
+ private:
+  context ctx_;
+};
+
+/// A derived context with the function that cancels it: `auto [ctx, cancel] = with_cancel(p);`
+template <class Cancel>
+struct derived {
+  context ctx;
+  Cancel cancel;
+};
+
+/// A child of parent with its own cancel function.
+derived<cancel_func> with_cancel(const context& parent);
+
+/// As with_cancel, but the cancel function records a cause, read back with cause().
+derived<cancel_cause_func> with_cancel_cause(const context& parent);
+
+/// A child of parent that is done with error::deadline_exceeded once d passes.
+/**
+ * If parent's deadline is not later than d, the child keeps the parent's and has no timer.
+ * A deadline already past gives a context born done. The timer is armed on the executor of the
+ * first operation or waiter bound to the context; use the executor-first overload to arm it now.
+ */
+derived<cancel_func> with_deadline(const context& parent, clock::time_point d);
+
+/// with_deadline(parent, clock::now() + t).
+derived<cancel_func> with_timeout(const context& parent, clock::duration t);
+
+/// As with_deadline; when the deadline fires, cause() is `cause` (the cancel function gives canceled).
+derived<cancel_func> with_deadline_cause(const context& parent, clock::time_point d, error_code cause);
+
+/// As with_timeout, with a cause reported when the deadline fires.
+derived<cancel_func> with_timeout_cause(const context& parent, clock::duration t, error_code cause);
+
+/// As with_deadline, and arms the deadline's steady_timer on ex at once.
+template <class Executor>
+derived<cancel_func> with_deadline(const Executor& ex, const context& parent, clock::time_point d);
+
+/// As with_timeout, and arms the deadline's steady_timer on ex at once.
+template <class Executor>
+derived<cancel_func> with_timeout(const Executor& ex, const context& parent, clock::duration t);
+
+/// A child of parent carrying v under k (the stored value is a T built from v).
+template <class T, class V>
+context with_value(const context& parent, const key<T>& k, V&& v);
+
+/// A child that keeps parent's values but is never done and has no deadline.
+context without_cancel(const context& parent);
+
+/// Why c is done: the cause given to its cancel_cause_func, its deadline cause, or else c.err();
+/// `{}` while c is live.
+error_code cause(const context& c);
+
+/// Stops an after_func registration.
+class stop_func {
+ public:
+  stop_func() noexcept = default;
+  /// True iff this call prevented the function from running; false if it ran, is running,
+  /// or was stopped before.
+  bool operator()() const noexcept;
+
+  /// Internal.
+  explicit stop_func(detail::waiter* w) noexcept : w_(w) {}
+  stop_func(const stop_func& o) noexcept : w_(o.w_) {
+    if (w_ != nullptr) w_->add_ref();
+  }
+  stop_func(stop_func&& o) noexcept : w_(std::exchange(o.w_, nullptr)) {}
+  stop_func& operator=(stop_func o) noexcept {
+    std::swap(w_, o.w_);
+    return *this;
+  }
+  ~stop_func() {
+    if (w_ != nullptr) w_->release();
+  }
+
+ private:
+  detail::waiter* w_ = nullptr;
+};
+
+/// Posts f() to ex once c is done (at once if it already is); f runs at most once.
+/**
+ * Like Go's AfterFunc. If c has an executor-free deadline, its timer is armed on ex.
+ *
+ * @par Thread safety
+ * The returned stop_func may be called from any thread.
+ */
+template <class Executor, class F>
+stop_func after_func(const context& c, const Executor& ex, F f);
+
+}  // namespace asioctx
+
+#include <asioctx/impl/context.hpp>
+
+#endif  // ASIOCTX_CONTEXT_HPP

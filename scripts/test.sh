@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds and runs every test: the unit tests, the examples and the CMake consumers through ctest,
+# then the b2 build (library, unit tests in C++17, demo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+jobs=$(nproc)
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASIOCTX_SEPARATE_COMPILATION=ON >/dev/null
+cmake --build build -j "$jobs"
+(cd build && ctest --output-on-failure -j "$jobs")
+
+echo "== b2 (C++17)"
+b2 -j"$jobs" -q cxxstd=17

@@ -1,0 +1,193 @@
+// Tree mechanics: no leaks without cancel, deep and wide trees, timers and their owners.
+#include <asioctx/context.hpp>
+
+#include "test_util.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using asioctx::error;
+
+namespace {
+std::size_t children_of(const asioctx::context& c) {
+  return static_cast<asioctx::detail::cancel_node*>(c.native_node())->child_count();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(test_tree)
+
+BOOST_AUTO_TEST_CASE(dropped_child_unlinks_from_parent) {
+  auto [parent, cancel_parent] = asioctx::with_cancel(asioctx::background());
+  {
+    auto [a, cancel_a] = asioctx::with_cancel(parent);
+    auto [b, cancel_b] = asioctx::with_timeout(parent, 1h);
+    auto v = asioctx::with_value(parent, asioctx::key<int>{"k"}, 1);
+    auto [c, cancel_c] = asioctx::with_cancel(v);  // its cancellable parent is `parent`
+    BOOST_TEST(children_of(parent) == 3u);
+    {
+      auto keep_cancel = cancel_a;  // a cancel func alone keeps a node alive
+      a = asioctx::context();
+      BOOST_TEST(children_of(parent) == 3u);
+    }
+  }
+  BOOST_TEST(children_of(parent) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_unlinks_from_parent_at_once) {
+  auto [parent, cancel_parent] = asioctx::with_cancel(asioctx::background());
+  auto [a, cancel_a] = asioctx::with_cancel(parent);
+  auto [b, cancel_b] = asioctx::with_cancel(parent);
+  BOOST_TEST(children_of(parent) == 2u);
+  cancel_a();
+  BOOST_TEST(children_of(parent) == 1u);
+  cancel_parent();
+  BOOST_TEST(children_of(parent) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(million_short_lived_children_leave_nothing) {
+  auto [parent, cancel_parent] = asioctx::with_cancel(asioctx::background());
+  for (int i = 0; i < 1000000; ++i) {
+    auto [c, cancel] = asioctx::with_cancel(parent);
+    (void)c;
+  }
+  BOOST_TEST(children_of(parent) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(dropped_deadline_context_releases_its_timer) {
+  boost::asio::io_context io;
+  {
+    auto [ctx, cancel] = asioctx::with_timeout(io.get_executor(), asioctx::background(), 1h);
+    BOOST_TEST(asioctx::detail::armed_timers(io) == 1u);
+  }
+  BOOST_TEST(asioctx::detail::armed_timers(io) == 0u);
+  BOOST_TEST(io.poll() == 1u);  // the aborted wait completes; nothing else is left behind
+  BOOST_TEST(io.stopped());
+}
+
+BOOST_AUTO_TEST_CASE(one_timer_per_deadline_context) {
+  boost::asio::io_context io;
+  auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 1h);
+  for (int i = 0; i < 1000; ++i) asioctx::after_func(ctx, io.get_executor(), [] {});
+  BOOST_TEST(asioctx::detail::armed_timers(io) == 1u);
+  // Inherited deadlines arm the ancestor's timer, not one of their own.
+  auto [child, cancel_child] = asioctx::with_cancel(ctx);
+  auto [later, cancel_later] = asioctx::with_timeout(ctx, 2h);
+  asioctx::after_func(child, io.get_executor(), [] {});
+  asioctx::after_func(later, io.get_executor(), [] {});
+  auto [later2, cancel_later2] = asioctx::with_timeout(io.get_executor(), ctx, 3h);
+  BOOST_TEST(asioctx::detail::armed_timers(io) == 1u);
+  // An earlier one has its own.
+  auto [earlier, cancel_earlier] = asioctx::with_timeout(io.get_executor(), ctx, 1min);
+  BOOST_TEST(asioctx::detail::armed_timers(io) == 2u);
+  cancel();
+}
+
+BOOST_AUTO_TEST_CASE(io_context_destroyed_before_contexts) {
+  std::optional<asioctx::context> keep;
+  asioctx::cancel_func keep_cancel;
+  std::optional<asioctx::context> keep_child;
+  {
+    boost::asio::io_context io;
+    auto [ctx, cancel] = asioctx::with_timeout(io.get_executor(), asioctx::background(), 20ms);
+    keep = ctx;
+    keep_cancel = cancel;
+    keep_child = asioctx::with_cancel(ctx).ctx;
+    asioctx::after_func(ctx, io.get_executor(), [] {});
+    BOOST_TEST(asioctx::detail::armed_timers(io) == 1u);
+  }  // the io_context and its timer go first
+  // The deadline is still reported by the clock; cancel and destruction are safe.
+  BOOST_TEST(asioctx_test::wait_until([&] { return keep->done(); }));
+  BOOST_TEST((keep->err() == error::deadline_exceeded));
+  BOOST_TEST((keep_child->err() == error::deadline_exceeded));
+  keep_cancel();
+  keep.reset();
+  keep_child.reset();
+  keep_cancel = asioctx::cancel_func();
+}
+
+BOOST_AUTO_TEST_CASE(io_context_destroyed_after_cancel) {
+  asioctx::cancel_func keep_cancel;
+  std::optional<asioctx::context> keep;
+  {
+    boost::asio::io_context io;
+    auto [ctx, cancel] = asioctx::with_timeout(io.get_executor(), asioctx::background(), 1h);
+    keep = ctx;
+    keep_cancel = cancel;
+    cancel();
+  }
+  BOOST_TEST((keep->err() == error::canceled));
+}
+
+BOOST_AUTO_TEST_CASE(deep_chain_cancels_and_drops_without_overflow) {
+  constexpr int depth = 1000000;
+  auto [root, cancel_root] = asioctx::with_cancel(asioctx::background());
+  asioctx::context leaf = root;
+  for (int i = 0; i < depth; ++i) leaf = asioctx::with_cancel(leaf).ctx;
+  BOOST_TEST(!leaf.done());
+  cancel_root();
+  BOOST_TEST((leaf.err() == error::canceled));
+  leaf = asioctx::context();  // dropping the chain is iterative too
+  BOOST_TEST(children_of(root) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(deep_chain_dropped_while_live) {
+  constexpr int depth = 1000000;
+  auto [root, cancel_root] = asioctx::with_cancel(asioctx::background());
+  {
+    asioctx::context leaf = root;
+    for (int i = 0; i < depth; ++i) leaf = asioctx::with_value(asioctx::with_cancel(leaf).ctx, asioctx::key<int>{"k"}, i);
+  }
+  BOOST_TEST(children_of(root) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(wide_node_cancels_a_million_children) {
+  constexpr int width = 1000000;
+  auto [root, cancel_root] = asioctx::with_cancel(asioctx::background());
+  std::vector<asioctx::context> children;
+  children.reserve(width);
+  for (int i = 0; i < width; ++i) children.push_back(asioctx::with_cancel(root).ctx);
+  BOOST_TEST(children_of(root) == std::size_t(width));
+  cancel_root();
+  std::size_t done = 0;
+  for (auto& c : children) done += c.err() == error::canceled ? 1 : 0;
+  BOOST_TEST(done == std::size_t(width));
+  BOOST_TEST(children_of(root) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(children_dropped_while_parent_cancels) {
+  // One thread drops children while another cancels their parent: nothing is touched twice.
+  for (int round = 0; round < 20; ++round) {
+    auto [root, cancel_root] = asioctx::with_cancel(asioctx::background());
+    auto children = std::make_unique<std::vector<asioctx::context>>();
+    for (int i = 0; i < 20000; ++i) children->push_back(asioctx::with_cancel(root).ctx);
+    std::thread dropper([&] { children.reset(); });
+    cancel_root();
+    dropper.join();
+    BOOST_TEST(children_of(root) == 0u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(no_lock_held_while_user_code_runs) {
+  // after_func callbacks run on an executor; one that derives from and cancels the tree it was
+  // called for would deadlock if cancel() held a lock while notifying.
+  boost::asio::io_context io;
+  auto [root, cancel_root] = asioctx::with_cancel(asioctx::background());
+  auto [child, cancel_child] = asioctx::with_cancel(root);
+  bool ok = false;
+  asioctx::after_func(child, boost::asio::system_executor(), [&, root = root, cancel_root = cancel_root] {
+    auto [grandchild, cancel_grandchild] = asioctx::with_cancel(root);
+    cancel_root();
+    ok = grandchild.done();
+  });
+  cancel_child();
+  BOOST_TEST(asioctx_test::wait_until([&] { return root.done(); }));
+  (void)ok;
+}
+
+BOOST_AUTO_TEST_SUITE_END()
