@@ -16,8 +16,7 @@ context todo() noexcept {
 }
 
 void cancel_func::operator()() const noexcept {
-  if (detail::node* n = ctx_.native_node())
-    detail::cancel(n->canceler(), error::canceled, error_code());
+  if (detail::node* n = ctx_.native_node()) detail::cancel(n->canceler(), error::canceled, error_code());
 }
 
 void cancel_cause_func::operator()(error_code cause) const noexcept {

@@ -165,8 +165,7 @@ static void drain_waiters(cancel_node* c, const error_code& err) noexcept {
 
 void cancel(cancel_node* root, error e, const error_code& cause) noexcept {
   // A cancel that comes after the deadline passed reports the deadline, as the timer would have.
-  if (root->state() == 0 && root->has_deadline() && clock::now() >= root->deadline())
-    latch_expired(root);
+  if (root->state() == 0 && root->has_deadline() && clock::now() >= root->deadline()) latch_expired(root);
   set_state(root, e, cause);
   if (!close(root)) return;
 

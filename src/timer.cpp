@@ -26,8 +26,8 @@ namespace net = boost::asio;
 
 struct timer_core {
   std::mutex mutex;
-  bool dead = false;                   // the execution_context has shut down
-  timer_record* first = nullptr;       // armed records still holding a timer
+  bool dead = false;              // the execution_context has shut down
+  timer_record* first = nullptr;  // armed records still holding a timer
   std::size_t count = 0;
 };
 
@@ -126,9 +126,9 @@ class timer_record {
 
   std::atomic<unsigned> refs_{1};  // the owner's
   std::shared_ptr<timer_core> core_;
-  deadline_node* owner_;           // guarded by core_->mutex
+  deadline_node* owner_;                    // guarded by core_->mutex
   std::optional<net::steady_timer> timer_;  // guarded by core_->mutex
-  timer_record* prev_ = nullptr;   // guarded by core_->mutex
+  timer_record* prev_ = nullptr;            // guarded by core_->mutex
   timer_record* next_ = nullptr;
   bool linked_ = false;
 };

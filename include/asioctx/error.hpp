@@ -29,9 +29,7 @@ enum class error {
 const boost::system::error_category& category() noexcept;
 
 /// Makes an error_code from an asioctx::error (found by ADL).
-inline error_code make_error_code(error e) noexcept {
-  return error_code(static_cast<int>(e), category());
-}
+inline error_code make_error_code(error e) noexcept { return error_code(static_cast<int>(e), category()); }
 
 }  // namespace asioctx
 

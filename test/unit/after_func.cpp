@@ -102,7 +102,8 @@ BOOST_AUTO_TEST_CASE(stop_on_never_done_context) {
   auto stop = asioctx::after_func(asioctx::background(), io.get_executor(), [&] { ++calls; });
   BOOST_TEST(stop());
   BOOST_TEST(!stop());
-  auto stop2 = asioctx::after_func(asioctx::without_cancel(asioctx::todo()), io.get_executor(), [&] { ++calls; });
+  auto stop2 =
+      asioctx::after_func(asioctx::without_cancel(asioctx::todo()), io.get_executor(), [&] { ++calls; });
   io.run();
   BOOST_TEST(calls == 0);
 }

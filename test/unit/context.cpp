@@ -224,8 +224,7 @@ BOOST_AUTO_TEST_CASE(cause_rules) {
 
 BOOST_AUTO_TEST_CASE(timeout_cause_only_when_deadline_fires) {
   boost::asio::io_context io;
-  auto [fires, cancel_fires] =
-      asioctx::with_timeout_cause(asioctx::background(), 10ms, custom_cause);
+  auto [fires, cancel_fires] = asioctx::with_timeout_cause(asioctx::background(), 10ms, custom_cause);
   auto [child, cancel_child] = asioctx::with_cancel(fires);
   auto stop = asioctx::after_func(fires, io.get_executor(), [] {});  // arms the timer
   io.run_for(10s);
@@ -353,8 +352,7 @@ BOOST_AUTO_TEST_CASE(concurrent_cancels_from_many_threads) {
       leaves.push_back(c);
       cancels.push_back(cancel_c);
     }
-    const error_code causes[] = {custom_cause, other_cause,
-                                 make_error_code(boost::system::errc::timed_out),
+    const error_code causes[] = {custom_cause, other_cause, make_error_code(boost::system::errc::timed_out),
                                  make_error_code(boost::system::errc::io_error)};
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
@@ -366,8 +364,7 @@ BOOST_AUTO_TEST_CASE(concurrent_cancels_from_many_threads) {
     }
     for (auto& th : threads) th.join();
     error_code winner = asioctx::cause(root);
-    BOOST_TEST((winner == causes[0] || winner == causes[1] || winner == causes[2] ||
-                winner == causes[3]));
+    BOOST_TEST((winner == causes[0] || winner == causes[1] || winner == causes[2] || winner == causes[3]));
     for (auto& l : leaves) {
       BOOST_TEST((l.err() == error::canceled));
       error_code c = asioctx::cause(l);

@@ -141,7 +141,8 @@ BOOST_AUTO_TEST_CASE(deep_chain_dropped_while_live) {
   auto [root, cancel_root] = asioctx::with_cancel(asioctx::background());
   {
     asioctx::context leaf = root;
-    for (int i = 0; i < depth; ++i) leaf = asioctx::with_value(asioctx::with_cancel(leaf).ctx, asioctx::key<int>{"k"}, i);
+    for (int i = 0; i < depth; ++i)
+      leaf = asioctx::with_value(asioctx::with_cancel(leaf).ctx, asioctx::key<int>{"k"}, i);
   }
   BOOST_TEST(children_of(root) == 0u);
 }

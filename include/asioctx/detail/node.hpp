@@ -66,8 +66,8 @@ class node {
 
   std::atomic<std::size_t> refs_{1};
   node_kind kind_;
-  node* parent_;        // strong; released iteratively by release()
-  cancel_node* canc_;   // nearest cancellable node, this one included; null if never done
+  node* parent_;       // strong; released iteratively by release()
+  cancel_node* canc_;  // nearest cancellable node, this one included; null if never done
 };
 
 // Drops one reference; destroys the node and, iteratively, every ancestor left unreferenced.
@@ -135,11 +135,11 @@ class cancel_node : public node {
   cancel_node* cparent_ = nullptr;       // nearest cancellable ancestor, kept alive through parent()
   cancel_node* prev_sibling_ = nullptr;  // guarded by cparent_->mutex_
   cancel_node* next_sibling_ = nullptr;
-  cancel_node* first_child_ = nullptr;   // guarded by mutex_
-  waiter* first_waiter_ = nullptr;       // guarded by mutex_
-  cancel_node* work_next_ = nullptr;     // owned by the thread propagating a cancellation
+  cancel_node* first_child_ = nullptr;                     // guarded by mutex_
+  waiter* first_waiter_ = nullptr;                         // guarded by mutex_
+  cancel_node* work_next_ = nullptr;                       // owned by the thread propagating a cancellation
   clock::time_point deadline_ = clock::time_point::max();  // effective deadline
-  deadline_node* owner_ = nullptr;       // the ancestor (or this) whose timer enforces deadline_
+  deadline_node* owner_ = nullptr;  // the ancestor (or this) whose timer enforces deadline_
 };
 
 class deadline_node final : public cancel_node {
@@ -159,7 +159,7 @@ class deadline_node final : public cancel_node {
  private:
   ~deadline_node() override;
 
-  error_code deadline_cause_;            // the cause reported when the deadline fires
+  error_code deadline_cause_;  // the cause reported when the deadline fires
   std::atomic<timer_record*> timer_{nullptr};
 };
 
@@ -172,7 +172,6 @@ inline error_code node_err(const cancel_node* c) noexcept {
   if (!c->has_deadline() || clock::now() < c->deadline()) return error_code();
   return latch_expired(const_cast<cancel_node*>(c));
 }
-
 
 // Cancels c and its subtree; the first call wins. cause {} means the error itself.
 void cancel(cancel_node* c, error e, const error_code& cause) noexcept;

@@ -87,8 +87,7 @@ class after_func_base : public waiter {
 template <class Executor, class F>
 class after_func_op final : public after_func_base {
  public:
-  after_func_op(cancel_node* c, const Executor& ex, F&& f)
-      : after_func_base(c), ex_(ex), f_(std::move(f)) {}
+  after_func_op(cancel_node* c, const Executor& ex, F&& f) : after_func_base(c), ex_(ex), f_(std::move(f)) {}
 
  private:
   void run() noexcept override { boost::asio::post(ex_, std::move(f_)); }
