@@ -190,6 +190,17 @@ void deadline_node::print(std::ostream& os) const {
   os << ".with_deadline(" << static_cast<double>(left.count()) / 1e6 << "s)";
 }
 
+std::shared_ptr<timer_core> liveness_of(net::execution_context& ctx) {
+  return net::use_service<timer_service>(ctx).core();
+}
+
+bool call_if_alive(timer_core& core, void (*fn)(void*), void* arg) noexcept {
+  std::lock_guard<std::mutex> lock(core.mutex);
+  if (core.dead) return false;
+  fn(arg);
+  return true;
+}
+
 std::size_t armed_timers(net::execution_context& ctx) {
   auto& svc = net::use_service<timer_service>(ctx);
   std::lock_guard<std::mutex> lock(svc.core()->mutex);

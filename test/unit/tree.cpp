@@ -92,20 +92,22 @@ BOOST_AUTO_TEST_CASE(io_context_destroyed_before_contexts) {
   std::optional<asioctx::context> keep;
   asioctx::cancel_func keep_cancel;
   std::optional<asioctx::context> keep_child;
+  bool ran = false;
   {
     boost::asio::io_context io;
     auto [ctx, cancel] = asioctx::with_timeout(io.get_executor(), asioctx::background(), 20ms);
     keep = ctx;
     keep_cancel = cancel;
     keep_child = asioctx::with_cancel(ctx).ctx;
-    asioctx::after_func(ctx, io.get_executor(), [] {});
+    asioctx::after_func(ctx, io.get_executor(), [&ran] { ran = true; });
     BOOST_TEST(asioctx::detail::armed_timers(io) == 1u);
-  }  // the io_context and its timer go first
+  }  // the io_context and its timer go first; the after_func registration is dropped with them
   // The deadline is still reported by the clock; cancel and destruction are safe.
   BOOST_TEST(asioctx_test::wait_until([&] { return keep->done(); }));
   BOOST_TEST((keep->err() == error::deadline_exceeded));
   BOOST_TEST((keep_child->err() == error::deadline_exceeded));
-  keep_cancel();
+  keep_cancel();  // must not post to the destroyed io_context
+  BOOST_TEST(!ran);
   keep.reset();
   keep_child.reset();
   keep_cancel = asioctx::cancel_func();

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstddef>
 #include <iosfwd>
+#include <memory>
 
 namespace asioctx {
 namespace detail {
@@ -194,6 +195,12 @@ node* make_cancel(node* parent);
 node* make_deadline(node* parent, clock::time_point d, const error_code& cause);
 node* make_without_cancel(node* parent);
 node* todo_node() noexcept;
+
+// Tracks whether an execution_context has shut down, so nothing is posted to it afterwards.
+struct timer_core;
+std::shared_ptr<timer_core> liveness_of(boost::asio::execution_context& ctx);
+// Calls fn(arg) under the context's lock unless the context has shut down; false if it has.
+bool call_if_alive(timer_core& core, void (*fn)(void*), void* arg) noexcept;
 
 // Test hook: how many deadline timers are armed on ctx and not yet released.
 std::size_t armed_timers(boost::asio::execution_context& ctx);

@@ -5,7 +5,9 @@
 #ifndef ASIOCTX_IMPL_CONTEXT_HPP
 #define ASIOCTX_IMPL_CONTEXT_HPP
 
+#include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 
 #include <ostream>
 #include <type_traits>
@@ -87,13 +89,27 @@ class after_func_base : public waiter {
 template <class Executor, class F>
 class after_func_op final : public after_func_base {
  public:
-  after_func_op(cancel_node* c, const Executor& ex, F&& f) : after_func_base(c), ex_(ex), f_(std::move(f)) {}
+  after_func_op(cancel_node* c, const Executor& ex, F&& f)
+      : after_func_base(c),
+        ex_(ex),
+        f_(std::move(f)),
+        alive_(liveness_of(boost::asio::query(ex_, boost::asio::execution::context))) {}
 
  private:
-  void run() noexcept override { boost::asio::post(ex_, std::move(f_)); }
+  // An executor whose io_context is gone is never used: the registration is simply dropped.
+  void run() noexcept override {
+    call_if_alive(
+        *alive_,
+        [](void* self) {
+          auto* op = static_cast<after_func_op*>(self);
+          boost::asio::post(op->ex_, std::move(op->f_));
+        },
+        this);
+  }
 
   Executor ex_;
   F f_;
+  std::shared_ptr<timer_core> alive_;
 };
 
 }  // namespace detail
