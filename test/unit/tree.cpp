@@ -6,7 +6,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -14,13 +16,47 @@
 using namespace std::chrono_literals;
 using asioctx::error;
 
+// Counts this thread's heap allocations, to check the allocation budget of the hot paths.
+static thread_local std::size_t allocations = 0;
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
 namespace {
+template <class F>
+std::size_t allocations_of(F f) {
+  std::size_t before = allocations;
+  f();
+  return allocations - before;
+}
+
 std::size_t children_of(const asioctx::context& c) {
   return static_cast<asioctx::detail::cancel_node*>(c.native_node())->child_count();
 }
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(test_tree)
+
+BOOST_AUTO_TEST_CASE(allocation_budget) {
+  // One allocation per derived context; none to read err(), to copy, or to cancel.
+  auto [parent, cancel_parent] = asioctx::with_cancel(asioctx::background());
+  BOOST_TEST(allocations_of([] { auto d = asioctx::with_cancel(asioctx::background()); }) == 1u);
+  BOOST_TEST(allocations_of([&] { auto d = asioctx::with_cancel(parent); }) == 1u);
+  BOOST_TEST(allocations_of([&] { auto d = asioctx::with_timeout(parent, 1h); }) == 1u);
+  BOOST_TEST(allocations_of([&] { auto v = asioctx::with_value(parent, asioctx::key<int>{"k"}, 1); }) == 1u);
+  BOOST_TEST(allocations_of([&] {
+               auto [c, cancel] = asioctx::with_cancel(parent);
+               asioctx::context copy = c;
+               (void)copy.err();
+               cancel();
+               (void)copy.err();
+               (void)asioctx::cause(copy);
+             }) == 1u);
+}
 
 BOOST_AUTO_TEST_CASE(dropped_child_unlinks_from_parent) {
   auto [parent, cancel_parent] = asioctx::with_cancel(asioctx::background());
