@@ -1,0 +1,409 @@
+// bind(ctx, token): Semantics 7-10 of DESIGN.md.
+#include <asioctx/bind.hpp>
+
+#include "test_util.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <functional>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <tuple>
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+using asioctx::error;
+using asioctx::error_code;
+
+namespace {
+
+// An allocator with an identity, to see it arrive unchanged.
+template <class T>
+struct tagged_allocator {
+  using value_type = T;
+  int tag;
+  explicit tagged_allocator(int t) noexcept : tag(t) {}
+  template <class U>
+  tagged_allocator(const tagged_allocator<U>& o) noexcept : tag(o.tag) {}
+  T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
+  void deallocate(T* p, std::size_t n) { std::allocator<T>().deallocate(p, n); }
+  template <class U>
+  bool operator==(const tagged_allocator<U>& o) const noexcept { return tag == o.tag; }
+  template <class U>
+  bool operator!=(const tagged_allocator<U>& o) const noexcept { return tag != o.tag; }
+};
+
+struct result {
+  int calls = 0;
+  error_code ec;
+  void operator()(const error_code& e) {
+    ++calls;
+    ec = e;
+  }
+};
+
+// A handler that records into shared state (handlers are moved around).
+auto recorder(std::shared_ptr<result> r) {
+  return [r](error_code ec) { (*r)(ec); };
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(test_bind)
+
+BOOST_AUTO_TEST_CASE(cancel_aborts_pending_operation_with_context_error) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::steady_timer timer(io, 1h);
+  auto r = std::make_shared<result>();
+  timer.async_wait(asioctx::bind(ctx, recorder(r)));
+  io.poll();
+  BOOST_TEST(r->calls == 0);
+  cancel();
+  io.run_for(10s);
+  BOOST_TEST(r->calls == 1);
+  BOOST_TEST((r->ec == error::canceled));
+}
+
+BOOST_AUTO_TEST_CASE(cancel_from_another_thread) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::steady_timer timer(io, 1h);
+  auto r = std::make_shared<result>();
+  timer.async_wait(asioctx::bind(ctx, recorder(r)));
+  std::thread canceller([cancel = cancel] { cancel(); });
+  io.run_for(10s);  // returns once the aborted wait completed: nothing else is pending
+  canceller.join();
+  BOOST_TEST(r->calls == 1);
+  BOOST_TEST((r->ec == error::canceled));
+}
+
+BOOST_AUTO_TEST_CASE(deadline_arms_one_timer_for_many_operations) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 20ms);  // no executor given
+  std::vector<std::unique_ptr<net::steady_timer>> timers;
+  auto r = std::make_shared<result>();
+  for (int i = 0; i < 1000; ++i) {
+    timers.push_back(std::make_unique<net::steady_timer>(io, 1h));
+    timers.back()->async_wait(asioctx::bind(ctx, recorder(r)));
+  }
+  BOOST_TEST(asioctx::detail::armed_timers(io) == 1u);
+  io.run_for(10s);
+  BOOST_TEST(r->calls == 1000);
+  BOOST_TEST((r->ec == error::deadline_exceeded));
+}
+
+BOOST_AUTO_TEST_CASE(inherited_deadline_arms_the_ancestors_timer) {
+  net::io_context io;
+  auto [outer, cancel_outer] = asioctx::with_timeout(asioctx::background(), 20ms);
+  auto [inner, cancel_inner] = asioctx::with_cancel(outer);
+  net::steady_timer timer(io, 1h);
+  auto r = std::make_shared<result>();
+  timer.async_wait(asioctx::bind(inner, recorder(r)));
+  BOOST_TEST(asioctx::detail::armed_timers(io) == 1u);
+  io.run_for(10s);
+  BOOST_TEST((r->ec == error::deadline_exceeded));
+}
+
+BOOST_AUTO_TEST_CASE(already_done_completes_promptly_without_starting) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  cancel();
+  net::steady_timer timer(io, 1h);
+  auto r = std::make_shared<result>();
+  timer.async_wait(asioctx::bind(ctx, recorder(r)));
+  BOOST_TEST(r->calls == 0);  // never inside the initiating function
+  BOOST_TEST(timer.cancel() == 0u);  // the wait was never started
+  io.run_for(10s);
+  BOOST_TEST(r->calls == 1);
+  BOOST_TEST((r->ec == error::canceled));
+
+  // Expired deadline, never observed before.
+  auto [late, cancel_late] = asioctx::with_timeout(asioctx::background(), -1s);
+  std::size_t bytes = 99;
+  error_code ec;
+  net::post(io, asioctx::bind(late, [&] { ec = error::canceled; }));  // void(): runs normally
+  io.restart();
+  io.run_for(10s);
+  BOOST_TEST((ec == error::canceled));
+  (void)bytes;
+}
+
+BOOST_AUTO_TEST_CASE(other_results_pass_through) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::steady_timer timer(io, 1ms);
+  auto r = std::make_shared<result>();
+  timer.async_wait(asioctx::bind(ctx, recorder(r)));
+  io.run_for(10s);
+  BOOST_TEST(r->calls == 1);
+  BOOST_TEST(!r->ec);
+  cancel();  // nothing pending any more
+  BOOST_TEST(static_cast<asioctx::detail::cancel_node*>(ctx.native_node())->waiter_count() == 0u);
+
+  // operation_aborted for another reason stays operation_aborted.
+  auto [ctx2, cancel2] = asioctx::with_cancel(asioctx::background());
+  net::steady_timer t2(io, 1h);
+  auto r2 = std::make_shared<result>();
+  t2.async_wait(asioctx::bind(ctx2, recorder(r2)));
+  t2.cancel();
+  io.restart();
+  io.run_for(10s);
+  BOOST_TEST((r2->ec == net::error::operation_aborted));
+}
+
+BOOST_AUTO_TEST_CASE(completed_operations_unregister_at_once) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  auto* node = static_cast<asioctx::detail::cancel_node*>(ctx.native_node());
+  std::size_t ran = 0;
+  for (int batch = 0; batch < 100; ++batch) {
+    for (int i = 0; i < 10000; ++i) net::post(io, asioctx::bind(ctx, [&ran] { ++ran; }));
+    BOOST_TEST_REQUIRE(node->waiter_count() == 10000u);
+    io.restart();
+    io.run();
+    BOOST_TEST_REQUIRE(node->waiter_count() == 0u);
+  }
+  BOOST_TEST(ran == 1000000u);
+}
+
+BOOST_AUTO_TEST_CASE(use_future_token) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::steady_timer timer(io, 1h);
+  auto f = timer.async_wait(asioctx::bind(ctx, net::use_future));
+  std::thread runner([&] { io.run_for(10s); });
+  cancel();
+  runner.join();
+  BOOST_REQUIRE((f.wait_for(0s) == std::future_status::ready));
+  try {
+    f.get();
+    BOOST_FAIL("expected an exception");
+  } catch (const boost::system::system_error& e) {
+    BOOST_TEST((e.code() == error::canceled));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(deferred_and_as_tuple_tokens) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 10ms);
+  net::steady_timer timer(io, 1h);
+  auto op = timer.async_wait(asioctx::bind(ctx, net::deferred));
+  auto r = std::make_shared<result>();
+  std::move(op)(recorder(r));  // started only now
+  net::steady_timer t2(io, 1h);
+  std::optional<std::tuple<error_code>> tup;
+  t2.async_wait(net::as_tuple(asioctx::bind(ctx, [&](std::tuple<error_code> t) { tup = t; })));
+  net::steady_timer t3(io, 1h);
+  std::optional<std::tuple<error_code>> tup2;
+  t3.async_wait(asioctx::bind(ctx, net::as_tuple([&](std::tuple<error_code> t) { tup2 = t; })));
+  io.run_for(10s);
+  BOOST_TEST((r->ec == error::deadline_exceeded));
+  BOOST_REQUIRE(tup.has_value());
+  BOOST_TEST((std::get<0>(*tup) == error::deadline_exceeded));
+  BOOST_REQUIRE(tup2.has_value());
+  BOOST_TEST((std::get<0>(*tup2) == error::deadline_exceeded));
+}
+
+BOOST_AUTO_TEST_CASE(detached_token) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::steady_timer timer(io, 1h);
+  timer.async_wait(asioctx::bind(ctx, net::detached));
+  cancel();
+  // run() only returns once the wait completed: proof the detached operation was cancelled.
+  io.run_for(10s);
+  BOOST_TEST(io.stopped());
+}
+
+BOOST_AUTO_TEST_CASE(yield_context_token) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 10ms);
+  error_code got;
+  net::spawn(io, [&, ctx = ctx](net::yield_context yield) {
+    net::steady_timer timer(yield.get_executor(), 1h);
+    error_code ec;
+    timer.async_wait(asioctx::bind(ctx, yield[ec]));
+    got = ec;
+  }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+  io.run_for(10s);
+  BOOST_TEST((got == error::deadline_exceeded));
+}
+
+BOOST_AUTO_TEST_CASE(strand_executor_is_preserved_and_emits_there) {
+  net::thread_pool pool(2);
+  auto strand = net::make_strand(pool);
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  std::atomic<int> done{0};
+  std::atomic<bool> on_strand{true};
+  std::vector<std::unique_ptr<net::steady_timer>> timers;
+  for (int i = 0; i < 50; ++i) timers.push_back(std::make_unique<net::steady_timer>(pool, 1h));
+  // Start the waits on the strand, as Asio requires of operations cancelled from elsewhere.
+  std::atomic<bool> started{false};
+  net::post(strand, [&] {
+    for (auto& t : timers)
+      t->async_wait(asioctx::bind(ctx, net::bind_executor(strand, [&](error_code ec) {
+                                    if (!strand.running_in_this_thread() || ec != error::canceled)
+                                      on_strand = false;
+                                    ++done;
+                                  })));
+    started = true;
+  });
+  BOOST_TEST(asioctx_test::wait_until([&] { return started.load(); }));
+  cancel();
+  BOOST_TEST(asioctx_test::wait_until([&] { return done.load() == 50; }));
+  BOOST_TEST(on_strand.load());
+  pool.join();
+}
+
+BOOST_AUTO_TEST_CASE(associations_are_forwarded) {
+  net::io_context io;
+  auto strand = net::make_strand(io);
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::cancellation_signal outer;
+  tagged_allocator<void> alloc(42);
+  bool checked = false;
+  auto handler = net::bind_cancellation_slot(
+      outer.slot(), net::bind_allocator(alloc, net::bind_executor(strand, [](error_code) {})));
+  auto token = asioctx::bind(ctx, std::move(handler));
+  net::async_initiate<decltype(token), void(error_code)>(
+      [&](auto h) {
+        BOOST_TEST((net::get_associated_executor(h) == strand));
+        BOOST_TEST((net::get_associated_allocator(h) == alloc));
+        auto slot = net::get_associated_cancellation_slot(h);
+        BOOST_TEST(slot.is_connected());
+        BOOST_TEST(!(slot == outer.slot()));  // the operation gets its own slot
+        checked = true;
+        net::post(strand, [h = std::move(h)]() mutable { std::move(h)(error_code()); });
+      },
+      token);
+  io.run();
+  BOOST_TEST(checked);
+}
+
+BOOST_AUTO_TEST_CASE(existing_slot_keeps_working) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::cancellation_signal outer;
+  net::steady_timer timer(io, 1h);
+  auto r = std::make_shared<result>();
+  timer.async_wait(asioctx::bind(ctx, net::bind_cancellation_slot(outer.slot(), recorder(r))));
+  io.poll();
+  outer.emit(net::cancellation_type::terminal);  // the token's own source cancels too
+  io.run_for(10s);
+  BOOST_TEST(r->calls == 1);
+  BOOST_TEST((r->ec == net::error::operation_aborted));  // not the context's doing
+  BOOST_TEST(!ctx.done());
+  BOOST_TEST(!outer.slot().has_handler());  // the proxy was disarmed on completion
+
+  // And the context still cancels an operation whose token has a slot.
+  net::steady_timer t2(io, 1h);
+  auto r2 = std::make_shared<result>();
+  t2.async_wait(asioctx::bind(ctx, net::bind_cancellation_slot(outer.slot(), recorder(r2))));
+  cancel();
+  io.restart();
+  io.run_for(10s);
+  BOOST_TEST((r2->ec == error::canceled));
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_type_is_passed) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  std::optional<net::cancellation_type> seen;
+  std::function<void(error_code)> keep;
+  auto token = asioctx::bind(ctx, [](error_code) {}, net::cancellation_type::partial);
+  net::async_initiate<decltype(token), void(error_code)>(
+      [&](auto h) {
+        auto slot = net::get_associated_cancellation_slot(h);
+        slot.assign([&](net::cancellation_type t) { seen = t; });
+        keep = [h = std::make_shared<decltype(h)>(std::move(h))](error_code ec) mutable { std::move (*h)(ec); };
+      },
+      token);
+  cancel();
+  io.run_for(1s);
+  BOOST_REQUIRE(seen.has_value());
+  BOOST_TEST((*seen == net::cancellation_type::partial));
+  keep(error_code());
+}
+
+BOOST_AUTO_TEST_CASE(operation_finishing_first_races_cancel) {
+  // Operations that complete just as their context is cancelled from another thread complete
+  // exactly once, with success or with canceled.
+  net::io_context io;
+  auto guard = net::make_work_guard(io);
+  std::thread runner([&] { io.run(); });
+  std::atomic<int> completions{0}, ok{0}, canceled{0}, wrong{0};
+  constexpr int rounds = 2000;
+  for (int i = 0; i < rounds; ++i) {
+    auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+    auto timer = std::make_shared<net::steady_timer>(io, std::chrono::microseconds(i % 50));
+    net::post(io, [timer, ctx = ctx, &completions, &ok, &canceled, &wrong] {
+      timer->async_wait(asioctx::bind(ctx, [timer, &completions, &ok, &canceled, &wrong](error_code ec) {
+        ++completions;
+        if (!ec)
+          ++ok;
+        else if (ec == error::canceled)
+          ++canceled;
+        else
+          ++wrong;
+      }));
+    });
+    cancel();
+  }
+  BOOST_TEST(asioctx_test::wait_until([&] { return completions.load() == rounds; }));
+  guard.reset();
+  runner.join();
+  BOOST_TEST(completions.load() == rounds);
+  BOOST_TEST(wrong.load() == 0);
+  BOOST_TEST(ok.load() + canceled.load() == rounds);
+}
+
+BOOST_AUTO_TEST_CASE(io_context_destroyed_before_bound_contexts) {
+  std::optional<asioctx::context> keep;
+  asioctx::cancel_func keep_cancel;
+  auto r = std::make_shared<result>();
+  {
+    net::io_context io;
+    auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 1h);
+    keep = ctx;
+    keep_cancel = cancel;
+    net::steady_timer timer(io, 1h);
+    timer.async_wait(asioctx::bind(ctx, recorder(r)));
+    BOOST_TEST(asioctx::detail::armed_timers(io) == 1u);
+    BOOST_TEST(static_cast<asioctx::detail::cancel_node*>(ctx.native_node())->waiter_count() == 1u);
+  }
+  // The pending handler was destroyed with the io_context and unregistered itself.
+  BOOST_TEST(static_cast<asioctx::detail::cancel_node*>(keep->native_node())->waiter_count() == 0u);
+  keep_cancel();
+  BOOST_TEST(r->calls == 0);
+  BOOST_TEST((keep->err() == error::canceled));
+}
+
+BOOST_AUTO_TEST_CASE(background_binding_is_transparent) {
+  net::io_context io;
+  net::steady_timer timer(io, 1ms);
+  auto r = std::make_shared<result>();
+  timer.async_wait(asioctx::bind(asioctx::background(), recorder(r)));
+  timer.async_wait(asioctx::bind(asioctx::without_cancel(asioctx::todo()), recorder(r)));
+  io.run_for(10s);
+  BOOST_TEST(r->calls == 2);
+  BOOST_TEST(!r->ec);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
