@@ -66,8 +66,9 @@ class bound_token {
  * associate a strand with the handler, as Asio requires of every cancellation.
  */
 template <class Token>
-bound_token<std::decay_t<Token>> bind(const context& c, Token&& token,
-                                      boost::asio::cancellation_type type = boost::asio::cancellation_type::terminal) {
+bound_token<std::decay_t<Token>> bind(
+    const context& c, Token&& token,
+    boost::asio::cancellation_type type = boost::asio::cancellation_type::terminal) {
   return bound_token<std::decay_t<Token>>(c, std::forward<Token>(token), type);
 }
 

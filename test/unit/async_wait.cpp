@@ -71,9 +71,9 @@ BOOST_AUTO_TEST_CASE(own_cancellation_aborts_the_wait) {
   int calls = 0;
   error_code got;
   asioctx::async_wait(ctx, net::bind_cancellation_slot(sig.slot(), net::bind_executor(io, [&](error_code ec) {
-                                                          ++calls;
-                                                          got = ec;
-                                                        })));
+                                                         ++calls;
+                                                         got = ec;
+                                                       })));
   io.poll();
   sig.emit(net::cancellation_type::terminal);
   io.run_for(10s);
@@ -90,8 +90,9 @@ BOOST_AUTO_TEST_CASE(never_done_context_waits_for_its_slot) {
   net::io_context io;
   net::cancellation_signal sig;
   error_code got;
-  asioctx::async_wait(asioctx::background(),
-                      net::bind_cancellation_slot(sig.slot(), net::bind_executor(io, [&](error_code ec) { got = ec; })));
+  asioctx::async_wait(
+      asioctx::background(),
+      net::bind_cancellation_slot(sig.slot(), net::bind_executor(io, [&](error_code ec) { got = ec; })));
   BOOST_TEST(io.poll() == 0u);
   sig.emit(net::cancellation_type::total);
   io.run_for(10s);

@@ -44,9 +44,13 @@ struct tagged_allocator {
   T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
   void deallocate(T* p, std::size_t n) { std::allocator<T>().deallocate(p, n); }
   template <class U>
-  bool operator==(const tagged_allocator<U>& o) const noexcept { return tag == o.tag; }
+  bool operator==(const tagged_allocator<U>& o) const noexcept {
+    return tag == o.tag;
+  }
   template <class U>
-  bool operator!=(const tagged_allocator<U>& o) const noexcept { return tag != o.tag; }
+  bool operator!=(const tagged_allocator<U>& o) const noexcept {
+    return tag != o.tag;
+  }
 };
 
 struct result {
@@ -128,7 +132,7 @@ BOOST_AUTO_TEST_CASE(already_done_completes_promptly_without_starting) {
   net::steady_timer timer(io, 1h);
   auto r = std::make_shared<result>();
   timer.async_wait(asioctx::bind(ctx, recorder(r)));
-  BOOST_TEST(r->calls == 0);  // never inside the initiating function
+  BOOST_TEST(r->calls == 0);         // never inside the initiating function
   BOOST_TEST(timer.cancel() == 0u);  // the wait was never started
   io.run_for(10s);
   BOOST_TEST(r->calls == 1);
@@ -236,12 +240,17 @@ BOOST_AUTO_TEST_CASE(yield_context_token) {
   net::io_context io;
   auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 10ms);
   error_code got;
-  net::spawn(io, [&, ctx = ctx](net::yield_context yield) {
-    net::steady_timer timer(yield.get_executor(), 1h);
-    error_code ec;
-    timer.async_wait(asioctx::bind(ctx, yield[ec]));
-    got = ec;
-  }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+  net::spawn(
+      io,
+      [&, ctx = ctx](net::yield_context yield) {
+        net::steady_timer timer(yield.get_executor(), 1h);
+        error_code ec;
+        timer.async_wait(asioctx::bind(ctx, yield[ec]));
+        got = ec;
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
   io.run_for(10s);
   BOOST_TEST((got == error::deadline_exceeded));
 }
@@ -327,12 +336,15 @@ BOOST_AUTO_TEST_CASE(cancellation_type_is_passed) {
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
   std::optional<net::cancellation_type> seen;
   std::function<void(error_code)> keep;
-  auto token = asioctx::bind(ctx, [](error_code) {}, net::cancellation_type::partial);
+  auto token = asioctx::bind(
+      ctx, [](error_code) {}, net::cancellation_type::partial);
   net::async_initiate<decltype(token), void(error_code)>(
       [&](auto h) {
         auto slot = net::get_associated_cancellation_slot(h);
         slot.assign([&](net::cancellation_type t) { seen = t; });
-        keep = [h = std::make_shared<decltype(h)>(std::move(h))](error_code ec) mutable { std::move (*h)(ec); };
+        keep = [h = std::make_shared<decltype(h)>(std::move(h))](error_code ec) mutable {
+          std::move (*h)(ec);
+        };
       },
       token);
   cancel();

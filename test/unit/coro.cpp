@@ -181,6 +181,8 @@ BOOST_AUTO_TEST_CASE(beast_http_read_cancelled_by_deadline) {
   http::request<http::string_body> req;
   error_code got;
   http::async_read(stream, buffer, req, asioctx::bind(ctx, [&](error_code ec, std::size_t) { got = ec; }));
+  // No executor is associated with the handler: the deadline is armed on the stream's.
+  BOOST_TEST(asioctx::detail::armed_timers(io) == 1u);
   io.run_for(10s);
   BOOST_TEST((got == error::deadline_exceeded));
 }

@@ -4,8 +4,10 @@
 #include "test_util.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/system_executor.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -215,18 +217,19 @@ BOOST_AUTO_TEST_CASE(children_dropped_while_parent_cancels) {
 BOOST_AUTO_TEST_CASE(no_lock_held_while_user_code_runs) {
   // after_func callbacks run on an executor; one that derives from and cancels the tree it was
   // called for would deadlock if cancel() held a lock while notifying.
-  boost::asio::io_context io;
   auto [root, cancel_root] = asioctx::with_cancel(asioctx::background());
   auto [child, cancel_child] = asioctx::with_cancel(root);
-  bool ok = false;
+  std::atomic<bool> finished{false}, ok{false};
   asioctx::after_func(child, boost::asio::system_executor(), [&, root = root, cancel_root = cancel_root] {
     auto [grandchild, cancel_grandchild] = asioctx::with_cancel(root);
     cancel_root();
     ok = grandchild.done();
+    finished = true;
   });
   cancel_child();
-  BOOST_TEST(asioctx_test::wait_until([&] { return root.done(); }));
-  (void)ok;
+  BOOST_TEST(asioctx_test::wait_until([&] { return finished.load(); }));
+  BOOST_TEST(ok.load());
+  BOOST_TEST(root.done());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

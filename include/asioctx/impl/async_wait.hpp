@@ -21,9 +21,9 @@ namespace asioctx {
 namespace detail {
 
 template <class Handler>
-using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
-    boost::asio::get_associated_executor(std::declval<Handler&>()),
-    boost::asio::execution::outstanding_work.tracked))>;
+using tracked_executor_t =
+    std::decay_t<decltype(boost::asio::prefer(boost::asio::get_associated_executor(std::declval<Handler&>()),
+                                              boost::asio::execution::outstanding_work.tracked))>;
 
 // A pending wait, completed once: by the context (fire) or by its own cancellation slot,
 // whichever claims it first. Holds work on the handler's executor while pending.
@@ -57,7 +57,8 @@ class wait_op final : public waiter {
     error_code err;
     bool clear_slot;
     invoke_fn(wait_op* o, error_code e, bool c) noexcept : op(o), err(e), clear_slot(c) { op->add_ref(); }
-    invoke_fn(invoke_fn&& o) noexcept : op(std::exchange(o.op, nullptr)), err(o.err), clear_slot(o.clear_slot) {}
+    invoke_fn(invoke_fn&& o) noexcept
+        : op(std::exchange(o.op, nullptr)), err(o.err), clear_slot(o.clear_slot) {}
     invoke_fn& operator=(invoke_fn&&) = delete;
     ~invoke_fn() {
       if (op != nullptr) op->release();

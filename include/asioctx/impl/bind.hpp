@@ -23,13 +23,38 @@ namespace detail {
 template <class T, class = void>
 struct has_get_executor : std::false_type {};
 template <class T>
-struct has_get_executor<T, std::void_t<decltype(std::declval<const T&>().get_executor())>> : std::true_type {};
+struct has_get_executor<T, std::void_t<decltype(std::declval<const T&>().get_executor())>> : std::true_type {
+};
 
-// The executor an operation's handler runs on: its association, else the I/O object's.
-template <class Initiation, class Handler>
-auto operation_executor(const Initiation& init, const Handler& h) {
+template <class T, class = void>
+struct points_to_io_object : std::false_type {};
+template <class T>
+struct points_to_io_object<T*, std::void_t<decltype(std::declval<T&>().get_executor())>> : std::true_type {};
+
+template <class T>
+constexpr bool is_io_object_arg =
+    has_get_executor<std::decay_t<T>>::value || points_to_io_object<std::decay_t<T>>::value;
+
+// The executor of the first initiation argument that is (or points to) an I/O object.
+template <class First, class... Rest>
+auto io_object_executor(const First& first, const Rest&... rest) {
+  if constexpr (has_get_executor<First>::value)
+    return first.get_executor();
+  else if constexpr (points_to_io_object<First>::value)
+    return first->get_executor();
+  else
+    return io_object_executor(rest...);
+}
+
+// The executor an operation's handler runs on: its association, else the I/O object's. Composed
+// operations (Beast's among them) often pass their stream as an argument rather than exposing
+// it through the initiation, so the arguments are searched too.
+template <class Initiation, class Handler, class... Args>
+auto operation_executor(const Initiation& init, const Handler& h, const Args&... args) {
   if constexpr (has_get_executor<Initiation>::value)
     return boost::asio::get_associated_executor(h, init.get_executor());
+  else if constexpr ((is_io_object_arg<Args> || ...))
+    return boost::asio::get_associated_executor(h, io_object_executor(args...));
   else
     return boost::asio::get_associated_executor(h);
 }
@@ -141,7 +166,7 @@ class bound_initiation : public Initiation {
       std::move(init)(std::forward<Handler>(handler), std::forward<Args>(args)...);
       return;
     }
-    auto ex = operation_executor(init, handler);
+    auto ex = operation_executor(init, handler, args...);
     if constexpr (early_completion<Signature>::value) {
       if (error_code err = node_err(c)) {
         early_completion<Signature>::post(std::forward<Handler>(handler), ex, err);
@@ -183,8 +208,9 @@ struct async_result<asioctx::bound_token<Token>, Signatures...> {
           std::declval<asioctx::detail::bound_initiation<
               std::decay_t<Initiation>, typename asioctx::detail::first_signature<Signatures...>::type>>(),
           token.get_token(), std::forward<Args>(args)...)) {
-    using bound = asioctx::detail::bound_initiation<std::decay_t<Initiation>,
-                                                    typename asioctx::detail::first_signature<Signatures...>::type>;
+    using bound =
+        asioctx::detail::bound_initiation<std::decay_t<Initiation>,
+                                          typename asioctx::detail::first_signature<Signatures...>::type>;
     return async_initiate<Token, Signatures...>(
         bound(std::forward<Initiation>(init), token.get_context(), token.get_cancellation_type()),
         token.get_token(), std::forward<Args>(args)...);
