@@ -1,0 +1,240 @@
+// Asio shapes: what binding an operation to a context costs, and what cancelling costs.
+#include <asioctx/bind.hpp>
+
+#include "support/alloc_counter.hpp"
+
+#include <benchmark/benchmark.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+namespace net = boost::asio;
+using asioctx::error_code;
+
+namespace {
+
+constexpr int batch = 10000;
+
+// Reports time per operation for benchmarks whose iteration is a batch of `n` operations.
+void per_op(benchmark::State& state, int n) {
+  state.counters["per_op"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
+                                                     benchmark::Counter::kInvert);
+}
+
+// --- One operation, bound vs unbound, batched: `batch` issued, then one run().
+
+void BM_post_unbound(benchmark::State& state) {
+  net::io_context io(1);
+  long n = 0;
+  asioctx_bench::alloc_scope allocs(state);
+  for (auto _ : state) {
+    for (int i = 0; i < batch; ++i) net::post(io, [&n] { ++n; });
+    io.restart();
+    io.run();
+  }
+  per_op(state, batch);
+  benchmark::DoNotOptimize(n);
+}
+BENCHMARK(BM_post_unbound);
+
+void BM_post_bound(benchmark::State& state) {
+  net::io_context io(1);
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  long n = 0;
+  asioctx_bench::alloc_scope allocs(state);
+  for (auto _ : state) {
+    for (int i = 0; i < batch; ++i) net::post(io, asioctx::bind(ctx, [&n] { ++n; }));
+    io.restart();
+    io.run();
+  }
+  per_op(state, batch);
+  benchmark::DoNotOptimize(n);
+}
+BENCHMARK(BM_post_bound);
+
+template <bool Bound>
+void timer_wait(benchmark::State& state) {
+  net::io_context io(1);
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  std::vector<net::steady_timer> timers;
+  timers.reserve(batch);
+  for (int i = 0; i < batch; ++i) timers.emplace_back(io, net::steady_timer::time_point::min());
+  long n = 0;
+  auto handler = [&n](error_code) { ++n; };
+  asioctx_bench::alloc_scope allocs(state);
+  for (auto _ : state) {
+    for (auto& t : timers) {
+      if constexpr (Bound)
+        t.async_wait(asioctx::bind(ctx, handler));
+      else
+        t.async_wait(handler);
+    }
+    io.restart();
+    io.run();
+  }
+  per_op(state, batch);
+  benchmark::DoNotOptimize(n);
+}
+void BM_timer_wait_unbound(benchmark::State& state) { timer_wait<false>(state); }
+void BM_timer_wait_bound(benchmark::State& state) { timer_wait<true>(state); }
+BENCHMARK(BM_timer_wait_unbound);
+BENCHMARK(BM_timer_wait_bound);
+
+// A loopback socket read of one byte that is already there.
+template <bool Bound>
+void socket_read(benchmark::State& state) {
+  net::io_context io(1);
+  net::ip::tcp::acceptor acceptor(io, {net::ip::address_v4::loopback(), 0});
+  net::ip::tcp::socket client(io), server(io);
+  client.connect(acceptor.local_endpoint());
+  acceptor.accept(server);
+  client.set_option(net::ip::tcp::no_delay(true));
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  char out[batch] = {}, in[1];
+  long n = 0;
+  auto handler = [&n](error_code, std::size_t k) { n += static_cast<long>(k); };
+  asioctx_bench::alloc_scope allocs(state);
+  for (auto _ : state) {
+    state.PauseTiming();
+    net::write(client, net::buffer(out));
+    state.ResumeTiming();
+    for (int i = 0; i < batch; ++i) {
+      if constexpr (Bound)
+        server.async_read_some(net::buffer(in), asioctx::bind(ctx, handler));
+      else
+        server.async_read_some(net::buffer(in), handler);
+      io.restart();
+      io.run();
+    }
+  }
+  per_op(state, batch);
+  benchmark::DoNotOptimize(n);
+}
+void BM_socket_read_unbound(benchmark::State& state) { socket_read<false>(state); }
+void BM_socket_read_bound(benchmark::State& state) { socket_read<true>(state); }
+BENCHMARK(BM_socket_read_unbound);
+BENCHMARK(BM_socket_read_bound);
+
+// --- Cancelling `batch` pending bound operations: from cancel() to the last handler.
+
+void BM_cancel_pending_single_thread(benchmark::State& state) {
+  net::io_context io(1);
+  std::vector<net::steady_timer> timers;
+  timers.reserve(batch);
+  for (int i = 0; i < batch; ++i) timers.emplace_back(io, std::chrono::hours(1));
+  long n = 0;
+  auto handler = [&n](error_code ec) { n += ec == asioctx::error::canceled; };
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+    for (auto& t : timers) t.async_wait(asioctx::bind(ctx, handler));
+    state.ResumeTiming();
+    cancel();
+    io.restart();
+    io.run();
+  }
+  per_op(state, batch);
+  if (n != long(batch) * state.iterations()) state.SkipWithError("not every operation was cancelled");
+}
+BENCHMARK(BM_cancel_pending_single_thread)->Unit(benchmark::kMicrosecond);
+
+void BM_cancel_pending_pool_strands(benchmark::State& state) {
+  net::thread_pool pool(2);
+  std::vector<net::strand<net::thread_pool::executor_type>> strands;
+  for (int i = 0; i < 16; ++i) strands.push_back(net::make_strand(pool.get_executor()));
+  std::vector<std::unique_ptr<net::steady_timer>> timers;
+  for (int i = 0; i < batch; ++i)
+    timers.push_back(std::make_unique<net::steady_timer>(strands[i % strands.size()], std::chrono::hours(1)));
+  std::atomic<int> done{0};
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+    done = 0;
+    std::atomic<int> started{0};
+    for (int i = 0; i < batch; ++i) {
+      auto& strand = strands[i % strands.size()];
+      net::post(strand, [&, i, strand, ctx = ctx] {
+        timers[i]->async_wait(asioctx::bind(ctx, net::bind_executor(strand, [&](error_code) { ++done; })));
+        ++started;
+      });
+    }
+    while (started.load() != batch) {
+    }
+    state.ResumeTiming();
+    cancel();
+    while (done.load() != batch) {
+    }
+  }
+  per_op(state, batch);
+  pool.join();
+}
+BENCHMARK(BM_cancel_pending_pool_strands)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// --- N operations under one deadline vs N operations each with its own deadline timer (the
+// way cancel_after works on newer Asio). Setup and expiry included; CPU time, since both wait.
+
+constexpr int deadline_ops = 1000;
+
+void BM_deadline_shared_context(benchmark::State& state) {
+  net::io_context io(1);
+  std::vector<net::steady_timer> timers;
+  timers.reserve(deadline_ops);
+  for (int i = 0; i < deadline_ops; ++i) timers.emplace_back(io, std::chrono::hours(1));
+  long n = 0;
+  auto handler = [&n](error_code ec) { n += ec == asioctx::error::deadline_exceeded; };
+  for (auto _ : state) {
+    auto [ctx, cancel] = asioctx::with_timeout(io.get_executor(), asioctx::background(), std::chrono::microseconds(200));
+    for (auto& t : timers) t.async_wait(asioctx::bind(ctx, handler));
+    io.restart();
+    io.run();
+  }
+  per_op(state, deadline_ops);
+  if (n != long(deadline_ops) * state.iterations()) state.SkipWithError("not every operation expired");
+}
+BENCHMARK(BM_deadline_shared_context)->MeasureProcessCPUTime()->Unit(benchmark::kMicrosecond);
+
+void BM_deadline_per_operation(benchmark::State& state) {
+  net::io_context io(1);
+  struct op {
+    net::steady_timer timer, deadline;
+    net::cancellation_signal signal;
+    explicit op(net::io_context& io) : timer(io, std::chrono::hours(1)), deadline(io) {}
+  };
+  std::vector<std::unique_ptr<op>> ops;
+  for (int i = 0; i < deadline_ops; ++i) ops.push_back(std::make_unique<op>(io));
+  long n = 0;
+  for (auto _ : state) {
+    auto expiry = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+    for (auto& o : ops) {
+      o->deadline.expires_at(expiry);
+      o->deadline.async_wait([p = o.get()](error_code ec) {
+        if (!ec) p->signal.emit(net::cancellation_type::terminal);
+      });
+      o->timer.async_wait(net::bind_cancellation_slot(o->signal.slot(), [&n, p = o.get()](error_code ec) {
+        p->deadline.cancel();
+        n += ec == net::error::operation_aborted;
+      }));
+    }
+    io.restart();
+    io.run();
+  }
+  per_op(state, deadline_ops);
+  if (n != long(deadline_ops) * state.iterations()) state.SkipWithError("not every operation expired");
+}
+BENCHMARK(BM_deadline_per_operation)->MeasureProcessCPUTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

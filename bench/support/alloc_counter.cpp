@@ -1,0 +1,28 @@
+#include "support/alloc_counter.hpp"
+
+#include <cstdlib>
+#include <new>
+
+namespace {
+// Per thread, so counting adds no contention to the multi-threaded benchmarks.
+thread_local std::uint64_t count = 0;
+}  // namespace
+
+namespace asioctx_bench {
+std::uint64_t allocations() noexcept { return count; }
+}  // namespace asioctx_bench
+
+void* operator new(std::size_t n) {
+  ++count;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return ::operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  ++count;
+  return std::malloc(n ? n : 1);
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
