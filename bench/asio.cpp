@@ -1,7 +1,7 @@
 // Asio shapes: what binding an operation to a context costs, and what cancelling costs.
 #include <asioctx/bind.hpp>
 
-#include "support/alloc_counter.hpp"
+#include "alloc_counter.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -28,9 +28,8 @@ constexpr int batch = 10000;
 
 // Reports time per operation for benchmarks whose iteration is a batch of `n` operations.
 void per_op(benchmark::State& state, int n) {
-  state.counters["per_op"] =
-      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
-                                                     benchmark::Counter::kInvert);
+  state.counters["per_op"] = benchmark::Counter(
+      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 // --- One operation, bound vs unbound, batched: `batch` issued, then one run().
@@ -195,7 +194,8 @@ void BM_deadline_shared_context(benchmark::State& state) {
   long n = 0;
   auto handler = [&n](error_code ec) { n += ec == asioctx::error::deadline_exceeded; };
   for (auto _ : state) {
-    auto [ctx, cancel] = asioctx::with_timeout(io.get_executor(), asioctx::background(), std::chrono::microseconds(200));
+    auto [ctx, cancel] =
+        asioctx::with_timeout(io.get_executor(), asioctx::background(), std::chrono::microseconds(200));
     for (auto& t : timers) t.async_wait(asioctx::bind(ctx, handler));
     io.restart();
     io.run();

@@ -37,18 +37,22 @@ cancel_node::cancel_node(node* parent, node_kind k) noexcept
   }
 }
 
-cancel_node::~cancel_node() {
-  if (cparent_ == nullptr) return;
-  std::lock_guard<spin_mutex> lock(cparent_->mutex_);
-  if (linked_) {
-    if (prev_sibling_ != nullptr)
-      prev_sibling_->next_sibling_ = next_sibling_;
-    else
-      cparent_->first_child_ = next_sibling_;
-    if (next_sibling_ != nullptr) next_sibling_->prev_sibling_ = prev_sibling_;
-    linked_ = false;
-  }
+// Removes c from its parent's child list, if it is still there.
+static void unlink_from_parent(cancel_node* c) noexcept {
+  cancel_node* p = c->cparent_;
+  if (p == nullptr || !c->linked_.load(std::memory_order_acquire)) return;
+  std::lock_guard<spin_mutex> lock(p->mutex_);
+  if (!c->linked_.load(std::memory_order_relaxed)) return;
+  if (c->prev_sibling_ != nullptr)
+    c->prev_sibling_->next_sibling_ = c->next_sibling_;
+  else
+    p->first_child_ = c->next_sibling_;
+  if (c->next_sibling_ != nullptr) c->next_sibling_->prev_sibling_ = c->prev_sibling_;
+  c->prev_sibling_ = c->next_sibling_ = nullptr;
+  c->linked_.store(false, std::memory_order_release);
 }
+
+cancel_node::~cancel_node() { unlink_from_parent(this); }
 
 std::size_t cancel_node::child_count() const noexcept {
   std::lock_guard<spin_mutex> lock(mutex_);
@@ -74,14 +78,6 @@ void set_state(cancel_node* c, error e, const error_code& cause) noexcept {
   c->state_.store(static_cast<unsigned char>(e), std::memory_order_release);
 }
 
-// Marks c closed (no more links); returns false if another thread closed it first.
-bool close(cancel_node* c) noexcept {
-  std::lock_guard<spin_mutex> lock(c->mutex_);
-  if (c->closed_) return false;
-  c->closed_ = true;
-  return true;
-}
-
 // Links a freshly made node below its cancellable parent, or makes it born done.
 void link_to_parent(cancel_node* c) noexcept {
   cancel_node* p = c->cparent_;
@@ -94,7 +90,7 @@ void link_to_parent(cancel_node* c) noexcept {
       c->next_sibling_ = p->first_child_;
       if (p->first_child_ != nullptr) p->first_child_->prev_sibling_ = c;
       p->first_child_ = c;
-      c->linked_ = true;
+      c->linked_.store(true, std::memory_order_relaxed);
       return;
     }
   }
@@ -135,7 +131,7 @@ cancel_node* pop_child(cancel_node* p) noexcept {
     if (c == nullptr) return nullptr;
     p->first_child_ = c->next_sibling_;
     if (c->next_sibling_ != nullptr) c->next_sibling_->prev_sibling_ = nullptr;
-    c->linked_ = false;
+    c->linked_.store(false, std::memory_order_release);
     c->prev_sibling_ = c->next_sibling_ = nullptr;
     // A child whose last handle is going away is skipped: its destructor sees it unlinked.
     if (c->try_add_ref()) return c;
@@ -163,27 +159,34 @@ static void drain_waiters(cancel_node* c, const error_code& err) noexcept {
   }
 }
 
+// Publishes c's error (unless it has one) and closes it, under one lock. Returns false if another
+// thread closed it first; sets has_waiters when there are waiters to notify.
+static bool finish(cancel_node* c, error e, const error_code& cause, bool& has_waiters) noexcept {
+  std::lock_guard<spin_mutex> lock(c->mutex_);
+  if (c->state_.load(std::memory_order_relaxed) == 0) {
+    c->cause_ = cause ? cause : error_code(static_cast<int>(e), error_category_ref);
+    c->state_.store(static_cast<unsigned char>(e), std::memory_order_release);
+  }
+  if (c->closed_) return false;
+  c->closed_ = true;
+  has_waiters = c->first_waiter_ != nullptr;
+  return true;
+}
+
+// Everything a node does once it is closed, except reaching its children.
+static void after_close(cancel_node* c, bool has_waiters) noexcept {
+  if (c->kind() == node_kind::deadline) static_cast<deadline_node*>(c)->disarm();
+  if (has_waiters) drain_waiters(c, error_code(c->state(), error_category_ref));
+}
+
 void cancel(cancel_node* root, error e, const error_code& cause) noexcept {
   // A cancel that comes after the deadline passed reports the deadline, as the timer would have.
   if (root->state() == 0 && root->has_deadline() && clock::now() >= root->deadline()) latch_expired(root);
-  set_state(root, e, cause);
-  if (!close(root)) return;
-
+  bool has_waiters = false;
+  if (!finish(root, e, cause, has_waiters)) return;
   // Unlink from the parent now rather than when the last handle goes (Go does the same).
-  if (cancel_node* p = root->cparent_) {
-    std::lock_guard<spin_mutex> lock(p->mutex_);
-    if (root->linked_) {
-      if (root->prev_sibling_ != nullptr)
-        root->prev_sibling_->next_sibling_ = root->next_sibling_;
-      else
-        p->first_child_ = root->next_sibling_;
-      if (root->next_sibling_ != nullptr) root->next_sibling_->prev_sibling_ = root->prev_sibling_;
-      root->prev_sibling_ = root->next_sibling_ = nullptr;
-      root->linked_ = false;
-    }
-  }
-  if (root->kind() == node_kind::deadline) static_cast<deadline_node*>(root)->disarm();
-  drain_waiters(root, error_code(root->state(), error_category_ref));
+  unlink_from_parent(root);
+  after_close(root, has_waiters);
 
   // Depth-first over the subtree with an intrusive stack; each pushed node holds a reference.
   cancel_node* top = root;
@@ -196,13 +199,11 @@ void cancel(cancel_node* root, error e, const error_code& cause) noexcept {
       if (done != root) release(done);
       continue;
     }
-    set_state(child, static_cast<error>(top->state()), top->stored_cause());
-    if (!close(child)) {
+    if (!finish(child, static_cast<error>(top->state()), top->stored_cause(), has_waiters)) {
       release(child);  // its own cancel owns its subtree
       continue;
     }
-    if (child->kind() == node_kind::deadline) static_cast<deadline_node*>(child)->disarm();
-    drain_waiters(child, error_code(child->state(), error_category_ref));
+    after_close(child, has_waiters);
     child->work_next_ = top;
     top = child;
   }

@@ -1,4 +1,4 @@
-#include "support/alloc_counter.hpp"
+#include "alloc_counter.hpp"
 
 #include <cstdlib>
 #include <new>

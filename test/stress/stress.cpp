@@ -105,7 +105,8 @@ BOOST_AUTO_TEST_CASE(random_cancellation_across_strands) {
                                             check(i, ctx, ec, true);
                                           })));
         } else {
-          asioctx::async_wait(ctx, net::bind_executor(strand, [&, i, ctx](error_code ec) { check(i, ctx, ec, false); }));
+          asioctx::async_wait(
+              ctx, net::bind_executor(strand, [&, i, ctx](error_code ec) { check(i, ctx, ec, false); }));
         }
       });
     }
@@ -125,7 +126,8 @@ BOOST_AUTO_TEST_CASE(random_cancellation_across_strands) {
     t.cancels[0]();  // whatever is left ends now
 
     auto until = std::chrono::steady_clock::now() + 60s;
-    while (completed.load() != ops_per_round && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    while (completed.load() != ops_per_round && std::chrono::steady_clock::now() < until)
+      std::this_thread::yield();
     BOOST_TEST_REQUIRE(completed.load() == ops_per_round);
     for (auto& o : outcomes) BOOST_TEST_REQUIRE(o.calls.load() == 1);
     // Completed operations left nothing registered.
@@ -165,7 +167,8 @@ BOOST_AUTO_TEST_CASE(concurrent_derive_cancel_and_drop) {
   for (auto& th : workers) th.join();
   cancel_root();
   auto until = std::chrono::steady_clock::now() + 60s;
-  while (completions.load() != started.load() && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  while (completions.load() != started.load() && std::chrono::steady_clock::now() < until)
+    std::this_thread::yield();
   BOOST_TEST(completions.load() == started.load());
   pool.join();
   BOOST_TEST(static_cast<asioctx::detail::cancel_node*>(root.native_node())->child_count() == 0u);

@@ -130,7 +130,9 @@ class cancel_node : public node {
   // The tree's state, used by the functions in src/node.cpp.
   std::atomic<unsigned char> state_{0};  // 0 while live, then an asioctx::error; set once
   bool closed_ = false;                  // guarded by mutex_: propagation began, nothing links any more
-  bool linked_ = false;                  // guarded by cparent_->mutex_
+  // In cparent_'s child list. Written under cparent_->mutex_; once false it stays false (a node
+  // is linked only at birth), so a relaxed false read needs no lock.
+  std::atomic<bool> linked_{false};
   mutable spin_mutex mutex_;
   error_code cause_;                     // written before state_ is published, then immutable
   cancel_node* cparent_ = nullptr;       // nearest cancellable ancestor, kept alive through parent()
