@@ -37,19 +37,21 @@ cancel_node::cancel_node(node* parent, node_kind k) noexcept
   }
 }
 
-// Removes c from its parent's child list, if it is still there.
+// Removes c from its parent's child list, if it is still there. The caller owns c (holds a
+// reference, or is its destructor).
 static void unlink_from_parent(cancel_node* c) noexcept {
   cancel_node* p = c->cparent_;
-  if (p == nullptr || !c->linked_.load(std::memory_order_acquire)) return;
+  if (p == nullptr || c->linked_.load(std::memory_order_acquire) == cancel_node::unlinked_self) return;
   std::lock_guard<spin_mutex> lock(p->mutex_);
-  if (!c->linked_.load(std::memory_order_relaxed)) return;
-  if (c->prev_sibling_ != nullptr)
-    c->prev_sibling_->next_sibling_ = c->next_sibling_;
-  else
-    p->first_child_ = c->next_sibling_;
-  if (c->next_sibling_ != nullptr) c->next_sibling_->prev_sibling_ = c->prev_sibling_;
-  c->prev_sibling_ = c->next_sibling_ = nullptr;
-  c->linked_.store(false, std::memory_order_release);
+  if (c->linked_.load(std::memory_order_relaxed) == cancel_node::linked) {
+    if (c->prev_sibling_ != nullptr)
+      c->prev_sibling_->next_sibling_ = c->next_sibling_;
+    else
+      p->first_child_ = c->next_sibling_;
+    if (c->next_sibling_ != nullptr) c->next_sibling_->prev_sibling_ = c->prev_sibling_;
+    c->prev_sibling_ = c->next_sibling_ = nullptr;
+  }
+  c->linked_.store(cancel_node::unlinked_self, std::memory_order_relaxed);
 }
 
 cancel_node::~cancel_node() { unlink_from_parent(this); }
@@ -90,7 +92,7 @@ void link_to_parent(cancel_node* c) noexcept {
       c->next_sibling_ = p->first_child_;
       if (p->first_child_ != nullptr) p->first_child_->prev_sibling_ = c;
       p->first_child_ = c;
-      c->linked_.store(true, std::memory_order_relaxed);
+      c->linked_.store(cancel_node::linked, std::memory_order_relaxed);
       return;
     }
   }
@@ -131,7 +133,7 @@ cancel_node* pop_child(cancel_node* p) noexcept {
     if (c == nullptr) return nullptr;
     p->first_child_ = c->next_sibling_;
     if (c->next_sibling_ != nullptr) c->next_sibling_->prev_sibling_ = nullptr;
-    c->linked_.store(false, std::memory_order_release);
+    c->linked_.store(cancel_node::unlinked_by_canceller, std::memory_order_release);
     c->prev_sibling_ = c->next_sibling_ = nullptr;
     // A child whose last handle is going away is skipped: its destructor sees it unlinked.
     if (c->try_add_ref()) return c;

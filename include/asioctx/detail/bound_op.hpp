@@ -3,26 +3,28 @@
 //
 // The per-operation state of a bound operation: a waiter in the context's list that owns the
 // operation's cancellation_signal. The context emits into it on the operation's associated
-// executor; a small lock makes every emit and the completion mutually exclusive, so an emit
-// never overlaps the completion and never follows it.
+// executor; an atomic state word makes every emit and the completion mutually exclusive, so an
+// emit never overlaps the completion and never follows it.
 //
 
 #ifndef ASIOCTX_DETAIL_BOUND_OP_HPP
 #define ASIOCTX_DETAIL_BOUND_OP_HPP
 
 #include <asioctx/detail/node.hpp>
+#include <asioctx/detail/op_pool.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
 
-#include <mutex>
+#include <atomic>
+#include <thread>
 #include <utility>
 
 namespace asioctx {
 namespace detail {
 
-class bound_op_base : public waiter {
+class bound_op_base : public waiter, public pooled {
  public:
   bound_op_base(cancel_node* node, boost::asio::cancellation_type type) noexcept : node_(node), type_(type) {
     node_->add_ref();
@@ -33,27 +35,26 @@ class bound_op_base : public waiter {
 
   // Emits the context's cancellation unless the operation has completed. Runs on the
   // operation's executor.
-  void emit_from_context() noexcept { emit(type_, true); }
+  void emit_from_context() noexcept { emit(type_, by_context); }
 
   // Forwards a cancellation from the slot the completion token already had.
-  void emit_from_outer(boost::asio::cancellation_type type) noexcept { emit(type, false); }
+  void emit_from_outer(boost::asio::cancellation_type type) noexcept { emit(type, 0); }
 
   // Called as the operation completes (or its handler is destroyed). Returns whether the
   // context's emit reached the operation, i.e. the context cancelled it.
   bool complete() noexcept {
-    bool by_context;
-    if (emitting_here() == this) {
-      // The operation completed from inside our own emit: the lock is ours already.
-      completed_ = true;
-      by_context = emitted_by_context_;
-    } else {
-      std::lock_guard<spin_mutex> lock(mutex_);
-      completed_ = true;
-      by_context = emitted_by_context_;
+    unsigned s = state_.fetch_or(completed, std::memory_order_acq_rel);
+    // An emit running on another thread finishes before the completion goes on; one running on
+    // this thread is the caller (the operation completed from inside it).
+    if (emitting_here() != this) {
+      while (s & emitting) {
+        std::this_thread::yield();
+        s = state_.load(std::memory_order_acquire);
+      }
     }
-    // After completed_ is set, so a registration racing with this completion is always undone.
+    // After completed is set, so a registration racing with this completion is always undone.
     remove_waiter(node_, this);
-    return by_context;
+    return (s & by_context) != 0;
   }
 
   // Registers with the context after the operation was initiated (so its cancellation
@@ -63,38 +64,41 @@ class bound_op_base : public waiter {
       fire(error_code());
       return;
     }
-    bool completed;
-    {
-      std::lock_guard<spin_mutex> lock(mutex_);
-      completed = completed_;
-    }
-    if (completed) remove_waiter(node_, this);
+    if (state_.load(std::memory_order_acquire) & completed) remove_waiter(node_, this);
   }
 
  protected:
   ~bound_op_base() override { detail::release(node_); }
 
  private:
+  static constexpr unsigned completed = 1, emitting = 2, by_context = 4;
+
   static bound_op_base*& emitting_here() noexcept {
     static thread_local bound_op_base* op = nullptr;
     return op;
   }
 
-  void emit(boost::asio::cancellation_type type, bool from_context) noexcept {
-    std::lock_guard<spin_mutex> lock(mutex_);
-    if (completed_) return;
-    if (from_context) emitted_by_context_ = true;
+  void emit(boost::asio::cancellation_type type, unsigned mark) noexcept {
+    unsigned s = state_.load(std::memory_order_acquire);
+    for (;;) {
+      if (s & completed) return;
+      if (s & emitting) {  // the other source is emitting: one at a time
+        std::this_thread::yield();
+        s = state_.load(std::memory_order_acquire);
+        continue;
+      }
+      if (state_.compare_exchange_weak(s, s | emitting | mark, std::memory_order_acq_rel)) break;
+    }
     bound_op_base* outer = std::exchange(emitting_here(), this);
     signal_.emit(type);
     emitting_here() = outer;
+    state_.fetch_and(~emitting, std::memory_order_release);
   }
 
   cancel_node* node_;  // strong: a pending bound operation keeps its context alive
   boost::asio::cancellation_type type_;
   boost::asio::cancellation_signal signal_;
-  spin_mutex mutex_;
-  bool completed_ = false;
-  bool emitted_by_context_ = false;
+  std::atomic<unsigned> state_{0};
 };
 
 // Holds a reference to an operation's state; releases it if never invoked.

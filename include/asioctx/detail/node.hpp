@@ -130,9 +130,12 @@ class cancel_node : public node {
   // The tree's state, used by the functions in src/node.cpp.
   std::atomic<unsigned char> state_{0};  // 0 while live, then an asioctx::error; set once
   bool closed_ = false;                  // guarded by mutex_: propagation began, nothing links any more
-  // In cparent_'s child list. Written under cparent_->mutex_; once false it stays false (a node
-  // is linked only at birth), so a relaxed false read needs no lock.
-  std::atomic<bool> linked_{false};
+  // Membership of cparent_'s child list, written under cparent_->mutex_. A node is linked only
+  // at birth; unlinked_self means no other thread can still be touching it, so the destructor
+  // needs no lock; unlinked_by_canceller means a canceller did it, and the destructor must take
+  // the lock to wait until that canceller is done with it.
+  enum : unsigned char { unlinked_self = 0, linked = 1, unlinked_by_canceller = 2 };
+  std::atomic<unsigned char> linked_{unlinked_self};
   mutable spin_mutex mutex_;
   error_code cause_;                     // written before state_ is published, then immutable
   cancel_node* cparent_ = nullptr;       // nearest cancellable ancestor, kept alive through parent()

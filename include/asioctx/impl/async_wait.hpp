@@ -5,6 +5,8 @@
 #ifndef ASIOCTX_IMPL_ASYNC_WAIT_HPP
 #define ASIOCTX_IMPL_ASYNC_WAIT_HPP
 
+#include <asioctx/detail/op_pool.hpp>
+
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -28,7 +30,7 @@ using tracked_executor_t =
 // A pending wait, completed once: by the context (fire) or by its own cancellation slot,
 // whichever claims it first. Holds work on the handler's executor while pending.
 template <class Handler>
-class wait_op final : public waiter {
+class wait_op final : public waiter, public pooled {
  public:
   template <class H>
   wait_op(H&& h, cancel_node* node)

@@ -1,0 +1,28 @@
+//
+// asioctx/detail/op_pool.hpp
+//
+// Per-thread free lists for the small blocks a bound operation or a wait needs. They come and go
+// at I/O rates, often ten thousand in flight at once, where malloc's bookkeeping shows up.
+//
+
+#ifndef ASIOCTX_DETAIL_OP_POOL_HPP
+#define ASIOCTX_DETAIL_OP_POOL_HPP
+
+#include <cstddef>
+
+namespace asioctx {
+namespace detail {
+
+void* op_allocate(std::size_t size);
+void op_deallocate(void* p, std::size_t size) noexcept;
+
+// Gives a class pooled operator new/delete.
+struct pooled {
+  static void* operator new(std::size_t size) { return op_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { op_deallocate(p, size); }
+};
+
+}  // namespace detail
+}  // namespace asioctx
+
+#endif  // ASIOCTX_DETAIL_OP_POOL_HPP
