@@ -27,9 +27,13 @@ class bound_token {
   bound_token(const context& ctx, T&& token, boost::asio::cancellation_type type)
       : ctx_(ctx), type_(type), token_(std::forward<T>(token)) {}
 
+  /// The context the operation is bound to.
   const context& get_context() const noexcept { return ctx_; }
+  /// The cancellation type emitted when the context is done.
   boost::asio::cancellation_type get_cancellation_type() const noexcept { return type_; }
+  /// The wrapped completion token.
   Token& get_token() noexcept { return token_; }
+  /// The wrapped completion token.
   const Token& get_token() const noexcept { return token_; }
 
  private:

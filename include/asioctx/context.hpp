@@ -69,6 +69,7 @@ class context {
   }
   ~context() { detail::release(node_); }
 
+  /// Exchanges the nodes two handles refer to.
   void swap(context& other) noexcept { std::swap(node_, other.node_); }
 
   /// The effective deadline: the earliest of this context's and its ancestors'; none if unset.
@@ -230,6 +231,8 @@ class stop_func {
 /// Posts f() to ex once c is done (at once if it already is); f runs at most once.
 /**
  * Like Go's AfterFunc. If c has an executor-free deadline, its timer is armed on ex.
+ * A registration is not outstanding work: it does not keep `io_context::run()` from returning.
+ * If ex's execution context has shut down by the time c is done, f is dropped, not posted.
  *
  * @par Thread safety
  * The returned stop_func may be called from any thread.
