@@ -3,7 +3,7 @@
 # Sourced or run by the other scripts; does nothing when everything is already there.
 set -euo pipefail
 
-packages=(g++ cmake ninja-build ccache clang-format
+packages=(g++ cmake ninja-build ccache clang-format clang libclang-rt-14-dev python3
           libboost1.81-dev libboost-test1.81-dev libboost-context1.81-dev libboost1.81-tools-dev)
 packages+=("$@")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the unit and stress tests with a sanitizer and runs them: `sanitize.sh thread` or `sanitize.sh address`
+# Builds the unit, stress and HTTP tests with a sanitizer and runs them: `sanitize.sh thread` or `sanitize.sh address`
 # (AddressSanitizer with UndefinedBehaviorSanitizer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,9 +14,11 @@ dir=build-$kind
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASIOCTX_SEPARATE_COMPILATION=ON \
   -DASIOCTX_NO_CONSUMER_TESTS=ON \
   -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
-cmake --build "$dir" -j "$(nproc)" --target asioctx_unit asioctx_stress
+cmake --build "$dir" -j "$(nproc)" --target asioctx_unit asioctx_stress asioctx_http_tests
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1"
 "$dir"/test/asioctx_unit --report_level=short
 "$dir"/test/asioctx_stress --report_level=short
+# The HTTP module: unit, loopback integration and the load test.
+"$dir"/test/http/asioctx_http_tests --report_level=short

@@ -86,7 +86,7 @@ void link_to_parent(cancel_node* c) noexcept {
   if (p == nullptr) return;
   // A parent whose deadline passed unobserved is done: inherit rather than link.
   if (p->state() == 0 && p->has_deadline()) node_err(p);
-  {
+  if (p->state() == 0) {
     std::lock_guard<spin_mutex> lock(p->mutex_);
     if (p->state_.load(std::memory_order_relaxed) == 0) {
       c->next_sibling_ = p->first_child_;

@@ -33,6 +33,7 @@ struct thread_cache {
 };
 
 thread_local thread_cache cache;
+thread_local unsigned long long reuses = 0;
 
 std::size_t class_of(std::size_t size) noexcept { return (size + granule - 1) / granule - 1; }
 
@@ -44,10 +45,13 @@ void* op_allocate(std::size_t size) {
   if (free_block* b = cache.head[c]) {
     cache.head[c] = b->next;
     --cache.count[c];
+    ++reuses;
     return b;
   }
   return ::operator new((c + 1) * granule);
 }
+
+unsigned long long op_pool_reuses() noexcept { return reuses; }
 
 void op_deallocate(void* p, std::size_t size) noexcept {
   std::size_t c = class_of(size);

@@ -184,6 +184,10 @@ derived<cancel_func> with_deadline_cause(const context& parent, clock::time_poin
 derived<cancel_func> with_timeout_cause(const context& parent, clock::duration t, error_code cause);
 
 /// As with_deadline, and arms the deadline's steady_timer on ex at once.
+/**
+ * The armed timer is pending work on ex: `io_context::run()` does not return before the deadline
+ * unless the context is cancelled (or released) first, just as a pending steady_timer wait.
+ */
 template <class Executor>
 derived<cancel_func> with_deadline(const Executor& ex, const context& parent, clock::time_point d);
 

@@ -31,9 +31,15 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 namespace {
 template <class F>
 std::size_t allocations_of(F f) {
-  std::size_t before = allocations;
-  f();
-  return allocations - before;
+  // On a fresh thread, so no block freed earlier can be reused from its free list.
+  std::size_t n = 0;
+  std::thread t([&] {
+    std::size_t before = allocations;
+    f();
+    n = allocations - before;
+  });
+  t.join();
+  return n;
 }
 
 std::size_t children_of(const asioctx::context& c) {

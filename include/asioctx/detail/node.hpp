@@ -10,6 +10,7 @@
 #ifndef ASIOCTX_DETAIL_NODE_HPP
 #define ASIOCTX_DETAIL_NODE_HPP
 
+#include <asioctx/detail/op_pool.hpp>
 #include <asioctx/detail/spin_mutex.hpp>
 #include <asioctx/error.hpp>
 
@@ -34,7 +35,7 @@ class cancel_node;
 class deadline_node;
 class timer_record;
 
-class node {
+class node : public pooled {
  public:
   node(const node&) = delete;
   node& operator=(const node&) = delete;

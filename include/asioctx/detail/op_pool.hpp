@@ -16,6 +16,9 @@ namespace detail {
 void* op_allocate(std::size_t size);
 void op_deallocate(void* p, std::size_t size) noexcept;
 
+// Blocks this thread took from its free list instead of the heap (for allocation counts).
+unsigned long long op_pool_reuses() noexcept;
+
 // Gives a class pooled operator new/delete.
 struct pooled {
   static void* operator new(std::size_t size) { return op_allocate(size); }

@@ -1,0 +1,71 @@
+// Calls an HTTP server under a deadline with asioctx::http::async_fetch.
+//
+//   http_client --port N [--host H] [--path /sleep?ms=10] [--timeout MS]
+//
+// Prints "STATUS BODY". The budget left travels in grpc-timeout; when the deadline passes the
+// exchange is aborted and it prints "error: context deadline exceeded" (exit 3).
+#include <asioctx/http.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace ahttp = asioctx::http;
+
+int main(int argc, char** argv) {
+  std::string host = "127.0.0.1", port, path = "/echo-timeout";
+  long timeout_ms = 1000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string_view a = argv[i];
+    std::string v = argv[i + 1];
+    if (a == "--host") {
+      host = v;
+    } else if (a == "--port") {
+      port = v;
+    } else if (a == "--path") {
+      path = v;
+    } else if (a == "--timeout") {
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), timeout_ms);
+      if (ec != std::errc()) port.clear();
+    } else {
+      port.clear();
+      break;
+    }
+  }
+  if (port.empty() || argc % 2 == 0) {
+    std::cerr << "usage: http_client --port N [--host H] [--path P] [--timeout MS]\n";
+    return 2;
+  }
+
+  net::io_context io;
+  auto [ctx, cancel] =
+      asioctx::with_timeout(io.get_executor(), asioctx::background(), std::chrono::milliseconds(timeout_ms));
+  int status = 1;
+  net::co_spawn(
+      io,
+      [&, ctx = ctx]() -> net::awaitable<void> {
+        ahttp::request req(bhttp::verb::get, path, 11);
+        ahttp::response res = co_await ahttp::async_fetch(ctx, host, port, std::move(req));
+        std::cout << res.result_int() << " " << res.body() << std::endl;
+        status = 0;
+      },
+      [&, cancel = cancel](std::exception_ptr e) {
+        cancel();  // releases the deadline's timer, which would keep run() busy until it fires
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const boost::system::system_error& err) {
+          std::cout << "error: " << err.code().message() << std::endl;
+          status = err.code() == asioctx::error::deadline_exceeded ? 3 : 1;
+        }
+      });
+  io.run();
+  return status;
+}

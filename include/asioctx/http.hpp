@@ -1,0 +1,14 @@
+//
+// asioctx/http.hpp: the Beast HTTP module (C++20) — request contexts for servers and clients.
+//
+
+#ifndef ASIOCTX_HTTP_HPP
+#define ASIOCTX_HTTP_HPP
+
+#include <asioctx/http/client.hpp>
+#include <asioctx/http/error.hpp>
+#include <asioctx/http/metrics.hpp>
+#include <asioctx/http/server.hpp>
+#include <asioctx/http/timeout_header.hpp>
+
+#endif  // ASIOCTX_HTTP_HPP

@@ -1,0 +1,174 @@
+//
+// asioctx/http/server.hpp
+//
+// An HTTP/1.1 server on Boost.Beast whose every request handler runs under its own context:
+// deadlines from the server's timeout and the caller's budget, cancellation on client
+// disconnect, graceful shutdown.
+//
+
+#ifndef ASIOCTX_HTTP_SERVER_HPP
+#define ASIOCTX_HTTP_SERVER_HPP
+
+#include <asioctx/context.hpp>
+#include <asioctx/http/error.hpp>
+#include <asioctx/http/metrics.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace asioctx {
+namespace http {
+
+/// The request type handlers receive.
+using request = boost::beast::http::request<boost::beast::http::string_body>;
+/// The response type handlers return.
+using response = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// A request handler: a coroutine run under the request's context.
+/**
+ * The context is done when the request's deadline passes, the client disconnects (cause
+ * error::client_disconnected) or the shutdown grace period ends (cause error::shutting_down).
+ * Bind the handler's operations to it with asioctx::bind; operations it awaits with
+ * `use_awaitable` are cancelled too. Once the context is done the server stops waiting for the
+ * handler and answers for it (or closes the connection); what the handler returns then is dropped.
+ * A handler that throws gets a 500 (the deadline status if its context is past its deadline).
+ */
+using handler = std::function<boost::asio::awaitable<response>(context, request)>;
+
+/// Server settings. Durations of zero or less disable the limit they name.
+struct server_options {
+  /// The longest a handler may run; the caller's budget header can only shorten it.
+  std::chrono::milliseconds handler_timeout{30'000};
+  /// The status answered when a request's deadline passes (or its budget is already spent).
+  unsigned deadline_status = 504;
+  /// The header that marks a deadline answer (value "1"), so clients tell it from an upstream 504.
+  std::string deadline_header = "x-asioctx-deadline-exceeded";
+  /// The status answered for a request cut at the end of the shutdown grace period.
+  unsigned shutdown_status = 503;
+  /// Largest request header, in bytes (431 beyond it).
+  std::size_t header_limit = 16 * 1024;
+  /// Largest request body, in bytes (413 beyond it).
+  std::size_t body_limit = 1024 * 1024;
+  /// How long a keep-alive connection may wait for its next request before it is closed.
+  std::chrono::milliseconds idle_timeout{60'000};
+  /// How long a client may take to send a whole request once its first byte arrived.
+  std::chrono::milliseconds request_read_timeout{10'000};
+  /// How long a client may take to read a response.
+  std::chrono::milliseconds write_timeout{30'000};
+  /// Requests read ahead on one connection (pipelining) before reading pauses.
+  std::size_t max_pipelined = 16;
+  /// False runs handlers without request contexts (background(), no deadline, no disconnect
+  /// detection); for measuring what the contexts cost, not for production.
+  bool request_contexts = true;
+};
+
+namespace detail {
+class server_impl;
+}
+
+/// An HTTP/1.1 server that runs each request handler under its own context.
+/**
+ * Contexts form a tree: the parent given at construction → the server's root → one context per
+ * connection → one per request, whose deadline is the minimum of
+ * server_options::handler_timeout and the caller's budget from `grpc-timeout` or
+ * `x-envoy-expected-rq-timeout-ms` (malformed values are counted and ignored).
+ *
+ * Each connection lives on its own strand of the executor, so the server may be run by
+ * several threads. Requests on one connection are handled one at a time and answered in order;
+ * while a handler runs the connection keeps reading, so pipelined requests are queued and a
+ * client that closes or resets the connection cancels the handler's context.
+ *
+ * @par Thread safety
+ * Distinct objects: safe. Shared objects: listen() and start() before anything runs the
+ * executor's threads, or from one of them; async_shutdown(), local_endpoint() and
+ * get_metrics() from any thread.
+ */
+class server {
+ public:
+  /// Makes a server on ex that calls h for each request; parent is the root of its context tree.
+  server(boost::asio::any_io_executor ex, handler h, server_options options = {},
+         const context& parent = background());
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+  /// Stops accepting and cancels what still runs (cause error::shutting_down), without waiting.
+  ~server();
+
+  /// Opens, binds and listens on ep (port 0 picks a free port). Throws system_error.
+  void listen(const boost::asio::ip::tcp::endpoint& ep);
+
+  /// The bound address, after listen().
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+  /// Starts accepting connections.
+  void start();
+
+  /// Shuts down gracefully, then calls the handler.
+  /**
+   * Stops accepting, closes idle connections at once and lets in-flight requests finish within
+   * grace; their responses carry `Connection: close`. When grace runs out, the remaining
+   * request contexts are cancelled with cause error::shutting_down: their clients get
+   * server_options::shutdown_status, or a closed connection. A response already being written
+   * is never cut. Calling it again only adds a completion handler (the first grace stands).
+   *
+   * @par Handler signature
+   * @code void() @endcode
+   * Called once every connection is closed.
+   *
+   * @par Executor
+   * The handler's associated executor, else the server's. Keeps it busy until completion.
+   *
+   * @par Per-Operation Cancellation
+   * Not supported.
+   *
+   * @par Thread safety
+   * May be called from any thread.
+   */
+  template <class Token>
+  auto async_shutdown(std::chrono::steady_clock::duration grace, Token&& token);
+
+  /// The server's counters.
+  const metrics& get_metrics() const noexcept;
+
+  /// The server's executor.
+  boost::asio::any_io_executor get_executor() const noexcept;
+
+ private:
+  void shutdown_impl(std::chrono::steady_clock::duration grace, std::function<void()> done);
+
+  std::shared_ptr<detail::server_impl> impl_;
+};
+
+template <class Token>
+auto server::async_shutdown(std::chrono::steady_clock::duration grace, Token&& token) {
+  return boost::asio::async_initiate<Token, void()>(
+      [this, grace](auto handler) {
+        auto ex = boost::asio::get_associated_executor(handler, get_executor());
+        // std::function needs a copyable target: share the move-only handler.
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto work = std::make_shared<boost::asio::executor_work_guard<decltype(ex)>>(ex);
+        shutdown_impl(grace, [shared, work] {
+          boost::asio::post(work->get_executor(), std::move(*shared));
+          work->reset();
+        });
+      },
+      token);
+}
+
+}  // namespace http
+}  // namespace asioctx
+
+#endif  // ASIOCTX_HTTP_SERVER_HPP
