@@ -136,6 +136,7 @@ const bool cancel_tree_registered = [] {
 void CheckCanceledErr(benchmark::State& state) {
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
   cancel();
+  asioctx_bench::alloc_scope allocs(state);
   for (auto _ : state) {
     benchmark::DoNotOptimize(ctx.err());
     benchmark::ClobberMemory();
@@ -146,6 +147,7 @@ BENCHMARK(CheckCanceledErr)->Name("CheckCanceled/Err");
 void CheckCanceledDone(benchmark::State& state) {
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
   cancel();
+  asioctx_bench::alloc_scope allocs(state);
   for (auto _ : state) {
     benchmark::DoNotOptimize(ctx.done());
     benchmark::ClobberMemory();
@@ -157,6 +159,7 @@ void ContextCancelDone(benchmark::State& state) {
   static asioctx::derived<asioctx::cancel_func> live;
   if (state.thread_index() == 0) live = asioctx::with_cancel(asioctx::background());
   asioctx::context ctx = live.ctx;
+  asioctx_bench::alloc_scope allocs(state);
   for (auto _ : state) {
     benchmark::DoNotOptimize(ctx.done());
     benchmark::ClobberMemory();

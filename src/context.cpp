@@ -27,7 +27,7 @@ namespace {
 
 template <class Cancel>
 derived<Cancel> make_derived(detail::node* n) {
-  n->add_ref();  // the cancel function's reference
+  // n comes with two references: one for the context, one for the cancel function.
   return derived<Cancel>{context::adopt(n), Cancel(n)};
 }
 

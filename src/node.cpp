@@ -163,7 +163,9 @@ static void drain_waiters(cancel_node* c, const error_code& err) noexcept {
 
 // Publishes c's error (unless it has one) and closes it, under one lock. Returns false if another
 // thread closed it first; sets has_waiters when there are waiters to notify.
-static bool finish(cancel_node* c, error e, const error_code& cause, bool& has_waiters) noexcept {
+// Once closed, no child links any more, so has_children false stays false.
+static bool finish(cancel_node* c, error e, const error_code& cause, bool& has_waiters,
+                   bool& has_children) noexcept {
   std::lock_guard<spin_mutex> lock(c->mutex_);
   if (c->state_.load(std::memory_order_relaxed) == 0) {
     c->cause_ = cause ? cause : error_code(static_cast<int>(e), error_category_ref);
@@ -172,6 +174,7 @@ static bool finish(cancel_node* c, error e, const error_code& cause, bool& has_w
   if (c->closed_) return false;
   c->closed_ = true;
   has_waiters = c->first_waiter_ != nullptr;
+  has_children = c->first_child_ != nullptr;
   return true;
 }
 
@@ -184,11 +187,12 @@ static void after_close(cancel_node* c, bool has_waiters) noexcept {
 void cancel(cancel_node* root, error e, const error_code& cause) noexcept {
   // A cancel that comes after the deadline passed reports the deadline, as the timer would have.
   if (root->state() == 0 && root->has_deadline() && clock::now() >= root->deadline()) latch_expired(root);
-  bool has_waiters = false;
-  if (!finish(root, e, cause, has_waiters)) return;
+  bool has_waiters = false, has_children = false;
+  if (!finish(root, e, cause, has_waiters, has_children)) return;
   // Unlink from the parent now rather than when the last handle goes (Go does the same).
   unlink_from_parent(root);
   after_close(root, has_waiters);
+  if (!has_children) return;
 
   // Depth-first over the subtree with an intrusive stack; each pushed node holds a reference.
   cancel_node* top = root;
@@ -201,7 +205,7 @@ void cancel(cancel_node* root, error e, const error_code& cause) noexcept {
       if (done != root) release(done);
       continue;
     }
-    if (!finish(child, static_cast<error>(top->state()), top->stored_cause(), has_waiters)) {
+    if (!finish(child, static_cast<error>(top->state()), top->stored_cause(), has_waiters, has_children)) {
       release(child);  // its own cancel owns its subtree
       continue;
     }
@@ -271,6 +275,7 @@ class plain_node final : public node {
 
 node* make_cancel(node* parent) {
   auto* c = new cancel_node(parent);
+  c->init_refs(2);
   if (parent != nullptr) parent->add_ref();
   link_to_parent(c);
   return c;
@@ -281,6 +286,7 @@ node* make_deadline(node* parent, clock::time_point d, const error_code& cause) 
   // A later deadline than the parent's changes nothing: Go returns WithCancel(parent) here too.
   if (pc != nullptr && pc->has_deadline() && pc->deadline() <= d) return make_cancel(parent);
   auto* c = new deadline_node(parent, d, cause);
+  c->init_refs(2);
   if (parent != nullptr) parent->add_ref();
   link_to_parent(c);
   if (c->state() == 0 && clock::now() >= d) cancel(c, error::deadline_exceeded, cause);

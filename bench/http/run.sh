@@ -20,16 +20,17 @@ run() {  # run MODE PATH [server flags...]
   for _ in $(seq 1 100); do grep -q '^listening on' "$out" && break; sleep 0.05; done
   local addr; addr=$(sed -n 's/^listening on //p' "$out")
   # A budget header on every request, so the parsing is part of what is measured.
-  local rps
-  rps=$(wrk -t"$threads" -c"$conns" -d"${seconds}s" -H 'grpc-timeout: 5S' "http://$addr$path" |
-        awk '/^Requests\/sec:/ {print $2}')
+  local report rps p99
+  report=$(wrk --latency -t"$threads" -c"$conns" -d"${seconds}s" -H 'grpc-timeout: 5S' "http://$addr$path")
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$report")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$report")
   kill -TERM "$pid"; wait "$pid" || true
   rm -f "$out"
-  echo "| $path | $mode | $rps |"
+  echo "| $path | $mode | $rps | $p99 |"
 }
 
-echo "| endpoint | mode | requests/s |"
-echo "| --- | --- | --- |"
+echo "| endpoint | mode | requests/s | p99 latency |"
+echo "| --- | --- | --- | --- |"
 for path in /echo-timeout '/sleep?ms=0'; do
   run "request contexts" "$path"
   run "no request contexts" "$path" --no-request-context

@@ -41,6 +41,8 @@ class node : public pooled {
   node& operator=(const node&) = delete;
 
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // Sets the count of a node no other thread can see yet.
+  void init_refs(std::size_t n) noexcept { refs_.store(n, std::memory_order_relaxed); }
 
   // Takes a reference unless the node is already being destroyed.
   bool try_add_ref() noexcept {
@@ -197,6 +199,7 @@ void arm_deadline(cancel_node* c, const boost::asio::any_io_executor& ex);
 // The cause of a context: {} while live.
 error_code node_cause(const node* n) noexcept;
 
+// Both return a node holding two references: the context's and the cancel function's.
 node* make_cancel(node* parent);
 node* make_deadline(node* parent, clock::time_point d, const error_code& cause);
 node* make_without_cancel(node* parent);
