@@ -39,7 +39,7 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set logscale y
-set yrange [0.5:*]
+set yrange [0.1:*]
 set grid ytics
 set ylabel "ns/op"
 set xtics rotate by 40 right nomirror
