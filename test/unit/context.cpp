@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -313,6 +314,21 @@ BOOST_AUTO_TEST_CASE(values_accept_move_only_and_convertible) {
   BOOST_TEST(**c.value(up) == 7);
   auto s = asioctx::with_value(asioctx::background(), string_key, "converted");
   BOOST_TEST(*s.value(string_key) == "converted");
+}
+
+BOOST_AUTO_TEST_CASE(values_of_over_aligned_types) {
+  struct alignas(64) wide {
+    int v;
+  };
+  const asioctx::key<wide> k{"wide"};
+  auto [parent, cancel] = asioctx::with_cancel(asioctx::background());
+  for (int i = 0; i < 100; ++i) {
+    auto c = asioctx::with_value(parent, k, wide{i});
+    const wide* w = c.value(k);
+    BOOST_REQUIRE(w != nullptr);
+    BOOST_TEST(reinterpret_cast<std::uintptr_t>(w) % 64 == 0u);
+    BOOST_TEST(w->v == i);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(string_shows_the_chain) {

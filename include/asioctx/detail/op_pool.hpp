@@ -9,6 +9,7 @@
 #define ASIOCTX_DETAIL_OP_POOL_HPP
 
 #include <cstddef>
+#include <new>
 
 namespace asioctx {
 namespace detail {
@@ -23,6 +24,11 @@ unsigned long long op_pool_reuses() noexcept;
 struct pooled {
   static void* operator new(std::size_t size) { return op_allocate(size); }
   static void operator delete(void* p, std::size_t size) noexcept { op_deallocate(p, size); }
+  // Over-aligned objects (a value of an over-aligned type) bypass the pool.
+  static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
+  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
+    ::operator delete(p, size, al);
+  }
 };
 
 }  // namespace detail
