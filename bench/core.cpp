@@ -52,39 +52,33 @@ void CommonParentCancel(benchmark::State& state) {
 }
 BENCHMARK(CommonParentCancel)->Name("CommonParentCancel")->Threads(parallelism)->UseRealTime();
 
-// Contexts with live timers, created up front and cancelled at the end, as Go's does.
-struct timed_contexts {
-  net::io_context io;
-  std::vector<asioctx::cancel_func> cancels;
-};
-
+// Go spreads its live timed contexts over the Ps and each P keeps its own timer heap; here each
+// benchmark thread has its own io_context (its own timer queue) holding its share of them.
 void WithTimeout(benchmark::State& state) {
-  static std::unique_ptr<timed_contexts> env;
   const int concurrency = static_cast<int>(state.range(0));
-  if (state.thread_index() == 0) {
-    env = std::make_unique<timed_contexts>();
-    env->cancels.reserve(concurrency);
-    for (int i = 0; i < concurrency; ++i)
-      env->cancels.push_back(
-          asioctx::with_timeout(env->io.get_executor(), asioctx::background(), std::chrono::hours(1)).cancel);
-  }
-  asioctx_bench::alloc_scope allocs(state);
+  const int threads = state.threads();
+  net::io_context io(1);
+  std::vector<asioctx::cancel_func> live;
+  live.reserve(concurrency / threads);
+  for (int i = 0; i < concurrency / threads; ++i)
+    live.push_back(
+        asioctx::with_timeout(io.get_executor(), asioctx::background(), std::chrono::hours(1)).cancel);
   asioctx::cancel_func wcf[10];
-  for (auto _ : state) {
-    for (auto& f : wcf)
-      f = asioctx::with_timeout(env->io.get_executor(), asioctx::background(), std::chrono::hours(1)).cancel;
-    for (auto& f : wcf) f();
-    // Cancelled timers complete their waits with operation_aborted; run those here, as Go's
-    // runtime deletes its timers inline.
-    env->io.poll();
+  {
+    asioctx_bench::alloc_scope allocs(state);
+    for (auto _ : state) {
+      for (auto& f : wcf)
+        f = asioctx::with_timeout(io.get_executor(), asioctx::background(), std::chrono::hours(1)).cancel;
+      for (auto& f : wcf) f();
+      // Cancelled timers complete their waits with operation_aborted; run those here, as Go's
+      // runtime deletes its timers inline.
+      io.poll();
+    }
   }
   for (auto& f : wcf) f = {};
-  if (state.thread_index() == 0) {
-    for (auto& f : env->cancels) f();
-    env->cancels.clear();
-    env->io.poll();
-    env.reset();
-  }
+  for (auto& f : live) f();
+  live.clear();
+  io.poll();
 }
 const bool with_timeout_registered = [] {
   for (int c : {40, 4000, 400000})

@@ -25,10 +25,15 @@ namespace detail {
 namespace net = boost::asio;
 
 struct timer_core {
-  std::mutex mutex;
+  spin_mutex mutex;               // held only for short, non-blocking calls into the timer and the lists
   bool dead = false;              // the execution_context has shut down
   timer_record* first = nullptr;  // armed records still holding a timer
   std::size_t count = 0;
+  // Idle records kept with their steady_timer constructed, for the next deadline to reuse:
+  // constructing and destroying a timer costs service lookups and reactor calls.
+  timer_record* free = nullptr;
+  std::size_t free_count = 0;
+  static constexpr std::size_t max_free = 1024;
 };
 
 class timer_record {
@@ -36,14 +41,28 @@ class timer_record {
   timer_record(std::shared_ptr<timer_core> core, deadline_node* owner, const net::any_io_executor& ex)
       : core_(std::move(core)), owner_(owner), timer_(std::in_place, ex) {}
 
+  // An idle record of core whose timer runs on ex, now owned by owner; null if none.
+  static timer_record* reuse(const std::shared_ptr<timer_core>& core, deadline_node* owner,
+                             const net::any_io_executor& ex) {
+    std::lock_guard<spin_mutex> lock(core->mutex);
+    timer_record* r = core->free;
+    if (r == nullptr || core->dead || !(r->timer_->get_executor() == ex)) return nullptr;
+    core->free = r->next_;
+    --core->free_count;
+    r->next_ = nullptr;
+    r->owner_ = owner;
+    r->refs_.store(1, std::memory_order_relaxed);
+    return r;
+  }
+
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) recycle();
   }
 
   // Starts the wait; false if the execution_context is already shutting down.
   void start(clock::time_point expiry) {
-    std::lock_guard<std::mutex> lock(core_->mutex);
+    std::lock_guard<spin_mutex> lock(core_->mutex);
     if (core_->dead) {
       timer_.reset();
       return;
@@ -60,19 +79,26 @@ class timer_record {
 
   // Stops the wait early; the owner stays attached.
   void cancel() noexcept {
-    std::lock_guard<std::mutex> lock(core_->mutex);
+    std::lock_guard<spin_mutex> lock(core_->mutex);
     if (timer_) timer_->cancel();
   }
 
-  // The owner is going away: destroy the timer and drop the owner's reference.
+  // The owner is going away: stop the timer and drop the owner's reference. The record is
+  // recycled once its wait (if one is pending) has completed.
   void detach() noexcept {
     {
-      std::lock_guard<std::mutex> lock(core_->mutex);
+      std::lock_guard<spin_mutex> lock(core_->mutex);
       owner_ = nullptr;
       unlink_locked();
-      timer_.reset();
+      if (timer_) timer_->cancel();
     }
     release();
+  }
+
+  // Deletes an idle record on the free list (the service is shutting down).
+  void destroy_idle_locked() noexcept {
+    timer_.reset();
+    delete this;
   }
 
   // The service shuts down: destroy the timer while the execution_context can still take it.
@@ -102,7 +128,7 @@ class timer_record {
   void fire() noexcept {
     deadline_node* n = nullptr;
     {
-      std::lock_guard<std::mutex> lock(core_->mutex);
+      std::lock_guard<spin_mutex> lock(core_->mutex);
       if (owner_ != nullptr && owner_->try_add_ref()) n = owner_;
     }
     if (n == nullptr) return;
@@ -120,6 +146,21 @@ class timer_record {
     prev_ = next_ = nullptr;
     linked_ = false;
     --core_->count;
+  }
+
+  // No reference is left: keep the record, timer and all, for the next deadline, unless the
+  // service is gone or enough are kept already.
+  void recycle() noexcept {
+    {
+      std::lock_guard<spin_mutex> lock(core_->mutex);
+      if (!core_->dead && timer_ && core_->free_count < timer_core::max_free) {
+        next_ = core_->free;
+        core_->free = this;
+        ++core_->free_count;
+        return;
+      }
+    }
+    delete this;
   }
 
   ~timer_record() = default;
@@ -146,9 +187,14 @@ class timer_service final : public net::execution_context::service {
 
  private:
   void shutdown() override {
-    std::lock_guard<std::mutex> lock(core_->mutex);
+    std::lock_guard<spin_mutex> lock(core_->mutex);
     core_->dead = true;
     while (core_->first != nullptr) core_->first->orphan_locked();
+    while (timer_record* r = core_->free) {
+      core_->free = r->next_locked();
+      --core_->free_count;
+      r->destroy_idle_locked();
+    }
   }
 
   std::shared_ptr<timer_core> core_;
@@ -172,7 +218,8 @@ void deadline_node::arm(const net::any_io_executor& ex) {
   if (timer_.load(std::memory_order_acquire) != nullptr || state() != 0) return;
   net::execution_context& ctx = net::query(ex, net::execution::context);
   auto& svc = net::use_service<timer_service>(ctx);
-  auto* rec = new timer_record(svc.core(), this, ex);
+  timer_record* rec = timer_record::reuse(svc.core(), this, ex);
+  if (rec == nullptr) rec = new timer_record(svc.core(), this, ex);
   timer_record* expected = nullptr;
   if (!timer_.compare_exchange_strong(expected, rec, std::memory_order_acq_rel)) {
     rec->release();  // another thread armed it first
@@ -195,7 +242,7 @@ std::shared_ptr<timer_core> liveness_of(net::execution_context& ctx) {
 }
 
 bool call_if_alive(timer_core& core, void (*fn)(void*), void* arg) noexcept {
-  std::lock_guard<std::mutex> lock(core.mutex);
+  std::lock_guard<spin_mutex> lock(core.mutex);
   if (core.dead) return false;
   fn(arg);
   return true;
@@ -203,7 +250,7 @@ bool call_if_alive(timer_core& core, void (*fn)(void*), void* arg) noexcept {
 
 std::size_t armed_timers(net::execution_context& ctx) {
   auto& svc = net::use_service<timer_service>(ctx);
-  std::lock_guard<std::mutex> lock(svc.core()->mutex);
+  std::lock_guard<spin_mutex> lock(svc.core()->mutex);
   return svc.core()->count;
 }
 
