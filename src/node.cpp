@@ -27,8 +27,6 @@ void release(node* n) noexcept {
 // ---------------------------------------------------------------------------------------------
 // cancel_node
 
-void link_to_parent(cancel_node* c) noexcept;
-
 cancel_node::cancel_node(node* parent, node_kind k) noexcept
     : node(k, parent, this), cparent_(parent ? parent->canceler() : nullptr) {
   if (cparent_ != nullptr) {
@@ -73,7 +71,7 @@ std::size_t cancel_node::waiter_count() const noexcept {
 void cancel_node::print(std::ostream& os) const { os << ".with_cancel"; }
 
 // Publishes the error and cause of c unless it has them already.
-void set_state(cancel_node* c, error e, const error_code& cause) noexcept {
+static void set_state(cancel_node* c, error e, const error_code& cause) noexcept {
   std::lock_guard<spin_mutex> lock(c->mutex_);
   if (c->state_.load(std::memory_order_relaxed) != 0) return;
   c->cause_ = cause ? cause : error_code(static_cast<int>(e), error_category_ref);
@@ -81,7 +79,7 @@ void set_state(cancel_node* c, error e, const error_code& cause) noexcept {
 }
 
 // Links a freshly made node below its cancellable parent, or makes it born done.
-void link_to_parent(cancel_node* c) noexcept {
+static void link_to_parent(cancel_node* c) noexcept {
   cancel_node* p = c->cparent_;
   if (p == nullptr) return;
   // A parent whose deadline passed unobserved is done: inherit rather than link.
@@ -242,10 +240,6 @@ bool remove_waiter(cancel_node* c, waiter* w) noexcept {
   }
   w->release();  // the list's reference; the caller still holds its own
   return true;
-}
-
-void arm_deadline(cancel_node* c, const boost::asio::any_io_executor& ex) {
-  if (deadline_node* owner = c->deadline_owner()) owner->arm(ex);
 }
 
 error_code node_cause(const node* n) noexcept {

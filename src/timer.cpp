@@ -60,7 +60,8 @@ class timer_record {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) recycle();
   }
 
-  // Starts the wait; false if the execution_context is already shutting down.
+  // Starts the wait, unless the execution_context is already shutting down (then the record
+  // only drops its timer).
   void start(clock::time_point expiry) {
     std::lock_guard<spin_mutex> lock(core_->mutex);
     if (core_->dead) {

@@ -175,6 +175,14 @@ class deadline_node final : public cancel_node {
 // Records that c's deadline has passed (no timer needed) and returns its error.
 error_code latch_expired(cancel_node* c) noexcept;
 
+// Arms the timer enforcing c's effective deadline, if it has one and it is not armed yet, on ex.
+// Inline so the common case (no deadline, or already armed) costs no executor type-erasure.
+template <class Executor>
+void arm_deadline(cancel_node* c, const Executor& ex) {
+  deadline_node* owner = c->deadline_owner();
+  if (owner != nullptr && !owner->armed()) owner->arm(boost::asio::any_io_executor(ex));
+}
+
 // Reads the error of a node without locking; latches an expired deadline the first time.
 inline error_code node_err(const cancel_node* c) noexcept {
   if (unsigned char s = c->state()) return error_code(s, error_category_ref);
@@ -192,9 +200,6 @@ void expire_if_due(cancel_node* c) noexcept;
 bool add_waiter(cancel_node* c, waiter* w) noexcept;
 // Unlinks w; false means a canceller already took it and will call (or is calling) fire.
 bool remove_waiter(cancel_node* c, waiter* w) noexcept;
-
-// Arms the timer enforcing c's effective deadline, if any, on ex.
-void arm_deadline(cancel_node* c, const boost::asio::any_io_executor& ex);
 
 // The cause of a context: {} while live.
 error_code node_cause(const node* n) noexcept;

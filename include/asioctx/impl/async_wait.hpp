@@ -123,8 +123,7 @@ struct initiate_context_wait {
         boost::asio::post(ex, boost::asio::append(std::forward<Handler>(handler), err));
         return;
       }
-      if (cn->has_deadline())
-        arm_deadline(cn, boost::asio::any_io_executor(boost::asio::get_associated_executor(handler)));
+      if (cn->has_deadline()) arm_deadline(cn, boost::asio::get_associated_executor(handler));
     }
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
     auto* op = new wait_op<handler_type>(std::forward<Handler>(handler), cn);

@@ -173,7 +173,7 @@ class bound_initiation : public Initiation {
         return;
       }
     }
-    if (c->has_deadline()) arm_deadline(c, boost::asio::any_io_executor(ex));
+    arm_deadline(c, ex);
     auto* op = new bound_op<decltype(ex)>(c, type_, ex);
     bound_handler<std::decay_t<Handler>> wrapped(std::forward<Handler>(handler), op);
     op->add_ref();  // start()'s, released below: the handler may complete before start() returns
@@ -202,17 +202,19 @@ namespace asio {
 
 template <class Token, class... Signatures>
 struct async_result<asioctx::bound_token<Token>, Signatures...> {
+  // The wrapped initiation; an error_code-first signature decides the early completion.
+  template <class Initiation>
+  using bound_initiation =
+      asioctx::detail::bound_initiation<std::decay_t<Initiation>,
+                                        typename asioctx::detail::first_signature<Signatures...>::type>;
+
   template <class Initiation, class RawToken, class... Args>
   static auto initiate(Initiation&& init, RawToken&& token, Args&&... args)
-      -> decltype(async_initiate<Token, Signatures...>(
-          std::declval<asioctx::detail::bound_initiation<
-              std::decay_t<Initiation>, typename asioctx::detail::first_signature<Signatures...>::type>>(),
-          token.get_token(), std::forward<Args>(args)...)) {
-    using bound =
-        asioctx::detail::bound_initiation<std::decay_t<Initiation>,
-                                          typename asioctx::detail::first_signature<Signatures...>::type>;
+      -> decltype(async_initiate<Token, Signatures...>(std::declval<bound_initiation<Initiation>>(),
+                                                       token.get_token(), std::forward<Args>(args)...)) {
     return async_initiate<Token, Signatures...>(
-        bound(std::forward<Initiation>(init), token.get_context(), token.get_cancellation_type()),
+        bound_initiation<Initiation>(std::forward<Initiation>(init), token.get_context(),
+                                     token.get_cancellation_type()),
         token.get_token(), std::forward<Args>(args)...);
   }
 };

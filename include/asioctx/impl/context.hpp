@@ -140,8 +140,7 @@ context with_value(const context& parent, const key<T>& k, V&& v) {
 template <class Executor>
 derived<cancel_func> with_deadline(const Executor& ex, const context& parent, clock::time_point d) {
   derived<cancel_func> r = with_deadline(parent, d);
-  if (detail::cancel_node* c = r.ctx.native_node()->canceler())
-    detail::arm_deadline(c, boost::asio::any_io_executor(ex));
+  if (detail::cancel_node* c = r.ctx.native_node()->canceler()) detail::arm_deadline(c, ex);
   return r;
 }
 
@@ -158,7 +157,7 @@ stop_func after_func(const context& c, const Executor& ex, F f) {
   auto* op = new detail::after_func_op<Executor, F>(cn, ex, std::move(f));
   stop_func stop(op);  // adopts the creation reference
   if (cn != nullptr) {
-    if (cn->has_deadline()) detail::arm_deadline(cn, boost::asio::any_io_executor(ex));
+    detail::arm_deadline(cn, ex);
     if (!detail::add_waiter(cn, op)) op->fire(detail::node_err(cn));
   }
   return stop;
