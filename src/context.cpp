@@ -9,66 +9,93 @@
 
 namespace asioctx {
 
-context todo() noexcept {
-  detail::node* n = detail::todo_node();
-  n->add_ref();
-  return context::adopt(n);
-}
-
-void cancel_func::operator()() const noexcept {
-  if (detail::node* n = ctx_.native_node()) detail::cancel(n->canceler(), error::canceled, error_code());
-}
-
-void cancel_cause_func::operator()(error_code cause) const noexcept {
-  if (detail::node* n = ctx_.native_node()) detail::cancel(n->canceler(), error::canceled, cause);
-}
-
 namespace {
+
+using detail::access;
+using detail::tree;
 
 template <class Cancel>
 derived<Cancel> make_derived(detail::node* n) {
   // n comes with two references: one for the context, one for the cancel function.
-  return derived<Cancel>{context::adopt(n), Cancel(n)};
+  return derived<Cancel>{access::make<context>(n), access::make<Cancel>(access::make<context>(n))};
+}
+
+// now + t, saturated: time_point::max() (no deadline) at the top, time_point::min() at the bottom.
+clock::time_point deadline_after(clock::duration t) noexcept {
+  const clock::time_point now = clock::now();
+  const clock::duration since = now.time_since_epoch();
+  if (t > clock::duration::zero() && t >= clock::duration::max() - since) return clock::time_point::max();
+  if (t < clock::duration::zero() && t <= clock::duration::min() - since) return clock::time_point::min();
+  return now + t;
 }
 
 }  // namespace
 
+context todo() noexcept {
+  detail::node* n = tree::todo_node();
+  n->add_ref();
+  return access::make<context>(n);
+}
+
+void cancel_func::operator()(const source_location& where) const noexcept {
+  if (detail::node* n = access::get(ctx_)) tree::cancel(n->canceler(), error::canceled, error_code(), where);
+}
+
+void cancel_cause_func::operator()(error_code cause, const source_location& where) const noexcept {
+  if (detail::node* n = access::get(ctx_)) tree::cancel(n->canceler(), error::canceled, cause, where);
+}
+
 derived<cancel_func> with_cancel(const context& parent) {
-  return make_derived<cancel_func>(detail::make_cancel(parent.native_node()));
+  return make_derived<cancel_func>(tree::make_cancel(access::get(parent)));
 }
 
 derived<cancel_cause_func> with_cancel_cause(const context& parent) {
-  return make_derived<cancel_cause_func>(detail::make_cancel(parent.native_node()));
+  return make_derived<cancel_cause_func>(tree::make_cancel(access::get(parent)));
 }
 
-derived<cancel_func> with_deadline(const context& parent, clock::time_point d) {
-  return with_deadline_cause(parent, d, error_code());
+derived<cancel_func> with_deadline(const context& parent, clock::time_point d, const source_location& where) {
+  return with_deadline_cause(parent, d, error_code(), where);
 }
 
-derived<cancel_func> with_timeout(const context& parent, clock::duration t) {
-  return with_deadline_cause(parent, clock::now() + t, error_code());
+derived<cancel_func> with_timeout(const context& parent, clock::duration t, const source_location& where) {
+  return with_deadline_cause(parent, deadline_after(t), error_code(), where);
 }
 
-derived<cancel_func> with_deadline_cause(const context& parent, clock::time_point d, error_code cause) {
-  return make_derived<cancel_func>(detail::make_deadline(parent.native_node(), d, cause));
+derived<cancel_func> with_deadline_cause(const context& parent, clock::time_point d, error_code cause,
+                                         const source_location& where) {
+  return make_derived<cancel_func>(tree::make_deadline(access::get(parent), d, cause, where));
 }
 
-derived<cancel_func> with_timeout_cause(const context& parent, clock::duration t, error_code cause) {
-  return with_deadline_cause(parent, clock::now() + t, cause);
+derived<cancel_func> with_timeout_cause(const context& parent, clock::duration t, error_code cause,
+                                        const source_location& where) {
+  return with_deadline_cause(parent, deadline_after(t), cause, where);
 }
 
 context without_cancel(const context& parent) {
-  return context::adopt(detail::make_without_cancel(parent.native_node()));
+  return access::make<context>(tree::make_without_cancel(access::get(parent)));
 }
 
-error_code cause(const context& c) { return detail::node_cause(c.native_node()); }
+error_code cause(const context& c) { return tree::cause_of(access::get(c)); }
+
+source_location cancel_site(const context& c) { return tree::site_of(access::get(c)); }
 
 std::ostream& operator<<(std::ostream& os, const context& c) {
   // Collect the chain first: printing root-first without recursion, for chains of any depth.
   std::vector<const detail::node*> chain;
-  for (const detail::node* n = c.native_node(); n != nullptr; n = n->parent()) chain.push_back(n);
+  for (const detail::node* n = access::get(c); n != nullptr; n = n->parent()) chain.push_back(n);
   if (chain.empty() || chain.back()->kind() != detail::node_kind::todo) os << "background";
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) (*it)->print(os);
+  if (error_code err = c.err()) {
+    os << " [" << err.message();
+    source_location site = cancel_site(c);
+    if (site.line() != 0) {
+      const char* file = site.file_name();
+      for (const char* p = file; *p != '\0'; ++p)
+        if (*p == '/' || *p == '\\') file = p + 1;
+      os << " at " << file << ':' << site.line();
+    }
+    os << ']';
+  }
   return os;
 }
 

@@ -1,256 +1,78 @@
 //
 // src/node.cpp: the cancellation tree.
 //
-// Locking: every lock is a node's own spin_mutex, never two at once, and never held while user
-// code runs or a waiter is notified. Propagation is iterative (an intrusive work stack), so a
-// chain of any depth or a node with any number of children cancels in constant stack.
+// Locking: every lock is a node's own spin_mutex, never two at once, never held while user code
+// or Asio runs; the deadline service is called after the node's lock is released. Propagation is
+// iterative (an intrusive work stack), so a chain of any depth or a node with any number of
+// children cancels in constant stack.
+//
+// What a node ends with never depends on whether anyone looked: a node made done at time t ends
+// with deadline_exceeded iff its effective deadline is at or before t, unless a node between it
+// and the owner of that deadline was done first, whose result it then takes.
 //
 
+#include <asioctx/detail/context_core.hpp>
 #include <asioctx/detail/node.hpp>
 
-#include <limits>
 #include <mutex>
 #include <ostream>
 
 namespace asioctx {
 namespace detail {
 
-void release(node* n) noexcept {
+using lock_guard = std::lock_guard<spin_mutex>;
+
+void tree::release(node* n) noexcept {
   // Iterative, so dropping the last handle to a very deep chain cannot overflow the stack.
-  while (n != nullptr && n->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  while (n != nullptr && n->refs_.release()) {
     node* parent = n->parent_;
     delete n;
     n = parent;
   }
 }
 
+cancel_node* tree::cparent(const cancel_node* c) noexcept {
+  node* p = c->parent();
+  return p == nullptr ? nullptr : p->canceler();
+}
+
 // ---------------------------------------------------------------------------------------------
-// cancel_node
+// Node classes
 
-cancel_node::cancel_node(node* parent, node_kind k) noexcept
-    : node(k, parent, this), cparent_(parent ? parent->canceler() : nullptr) {
-  if (cparent_ != nullptr) {
-    deadline_ = cparent_->deadline_;
-    owner_ = cparent_->owner_;
+cancel_node::cancel_node(node* parent, std::uint32_t n, node_kind k) noexcept : node(k, parent, this, n) {
+  if (parent != nullptr) {
+    if (cancel_node* pc = parent->canceler()) owner_ = pc->owner_;
   }
 }
 
-// Removes c from its parent's child list, if it is still there. The caller owns c (holds a
-// reference, or is its destructor).
-static void unlink_from_parent(cancel_node* c) noexcept {
-  cancel_node* p = c->cparent_;
-  if (p == nullptr || c->linked_.load(std::memory_order_acquire) == cancel_node::unlinked_self) return;
-  std::lock_guard<spin_mutex> lock(p->mutex_);
-  if (c->linked_.load(std::memory_order_relaxed) == cancel_node::linked) {
-    if (c->prev_sibling_ != nullptr)
-      c->prev_sibling_->next_sibling_ = c->next_sibling_;
-    else
-      p->first_child_ = c->next_sibling_;
-    if (c->next_sibling_ != nullptr) c->next_sibling_->prev_sibling_ = c->prev_sibling_;
-    c->prev_sibling_ = c->next_sibling_ = nullptr;
+cancel_node::~cancel_node() {
+  tree::unlink_from_parent(this);
+  // Waiters still linked hold no reference to the node (stop_token sources): let them go.
+  while (waiter* w = waiters_.pop_front()) {
+    w->attached_ = false;
+    w->abandon();
   }
-  c->linked_.store(cancel_node::unlinked_self, std::memory_order_relaxed);
-}
-
-cancel_node::~cancel_node() { unlink_from_parent(this); }
-
-std::size_t cancel_node::child_count() const noexcept {
-  std::lock_guard<spin_mutex> lock(mutex_);
-  std::size_t n = 0;
-  for (cancel_node* c = first_child_; c != nullptr; c = c->next_sibling_) ++n;
-  return n;
-}
-
-std::size_t cancel_node::waiter_count() const noexcept {
-  std::lock_guard<spin_mutex> lock(mutex_);
-  std::size_t n = 0;
-  for (waiter* w = first_waiter_; w != nullptr; w = w->next_) ++n;
-  return n;
+  if (waiter_count_ != 0 && owner_ != nullptr && owner_ != this) tree::demand_down(owner_);
 }
 
 void cancel_node::print(std::ostream& os) const { os << ".with_cancel"; }
 
-// Publishes the error and cause of c unless it has them already.
-static void set_state(cancel_node* c, error e, const error_code& cause) noexcept {
-  std::lock_guard<spin_mutex> lock(c->mutex_);
-  if (c->state_.load(std::memory_order_relaxed) != 0) return;
-  c->cause_ = cause ? cause : error_code(static_cast<int>(e), error_category_ref);
-  c->state_.store(static_cast<unsigned char>(e), std::memory_order_release);
+deadline_node::deadline_node(node* parent, clock::time_point d, const error_code& cause,
+                             const source_location& where) noexcept
+    : cancel_node(parent, 2, node_kind::deadline), when_(d) {
+  cause_ = cause ? cause : error_code(static_cast<int>(error::deadline_exceeded), error_category_ref);
+  site_ = where;
+  owner_ = this;
 }
 
-// Links a freshly made node below its cancellable parent, or makes it born done.
-static void link_to_parent(cancel_node* c) noexcept {
-  cancel_node* p = c->cparent_;
-  if (p == nullptr) return;
-  // A parent whose deadline passed unobserved is done: inherit rather than link.
-  if (p->state() == 0 && p->has_deadline()) node_err(p);
-  if (p->state() == 0) {
-    std::lock_guard<spin_mutex> lock(p->mutex_);
-    if (p->state_.load(std::memory_order_relaxed) == 0) {
-      c->next_sibling_ = p->first_child_;
-      if (p->first_child_ != nullptr) p->first_child_->prev_sibling_ = c;
-      p->first_child_ = c;
-      c->linked_.store(cancel_node::linked, std::memory_order_relaxed);
-      return;
-    }
-  }
-  // Born done with the parent's error and cause.
-  c->cause_ = p->cause_;
-  c->state_.store(p->state(), std::memory_order_release);
-  c->closed_ = true;
+deadline_node::~deadline_node() {
+  if (context_core* core = core_.load(std::memory_order_acquire)) core->unhome(this);
 }
 
-error_code latch_expired(cancel_node* c) noexcept {
-  // The nearest ancestor already done, up to the deadline's owner, decides the error; if none
-  // is, the owner's deadline itself does.
-  deadline_node* owner = c->owner_;
-  cancel_node* source = c;
-  while (source != owner && source->state() == 0) source = source->cparent_;
-  if (source->state() == 0) {
-    const error_code& dc = owner->deadline_cause();
-    set_state(owner, error::deadline_exceeded, dc);
-  }
-  if (source != c) set_state(c, static_cast<error>(source->state()), source->stored_cause());
-  return error_code(c->state(), error_category_ref);
+void deadline_node::print(std::ostream& os) const {
+  auto left = std::chrono::duration_cast<std::chrono::microseconds>(when_ - clock::now());
+  os << ".with_deadline(" << static_cast<double>(left.count()) / 1e6 << "s)";
 }
-
-void expire_if_due(cancel_node* c) noexcept {
-  if (c->has_deadline() && c->state() == 0 && clock::now() >= c->deadline()) {
-    deadline_node* owner = c->deadline_owner();
-    cancel(owner, error::deadline_exceeded, owner->deadline_cause());
-  }
-}
-
-namespace {
-
-// Pops one linked child of p and takes a reference to it; null when none is left.
-cancel_node* pop_child(cancel_node* p) noexcept {
-  for (;;) {
-    std::lock_guard<spin_mutex> lock(p->mutex_);
-    cancel_node* c = p->first_child_;
-    if (c == nullptr) return nullptr;
-    p->first_child_ = c->next_sibling_;
-    if (c->next_sibling_ != nullptr) c->next_sibling_->prev_sibling_ = nullptr;
-    c->linked_.store(cancel_node::unlinked_by_canceller, std::memory_order_release);
-    c->prev_sibling_ = c->next_sibling_ = nullptr;
-    // A child whose last handle is going away is skipped: its destructor sees it unlinked.
-    if (c->try_add_ref()) return c;
-  }
-}
-
-}  // namespace
-
-// Notifies every waiter of c, one at a time, outside the lock.
-static void drain_waiters(cancel_node* c, const error_code& err) noexcept {
-  for (;;) {
-    waiter* w;
-    {
-      std::lock_guard<spin_mutex> lock(c->mutex_);
-      w = c->first_waiter_;
-      if (w == nullptr) return;
-      c->first_waiter_ = w->next_;
-      if (w->next_ != nullptr) w->next_->prev_ = nullptr;
-      w->linked_ = false;
-      w->prev_ = w->next_ = nullptr;
-      // The list's reference passes to this thread.
-    }
-    w->fire(err);
-    w->release();
-  }
-}
-
-// Publishes c's error (unless it has one) and closes it, under one lock. Returns false if another
-// thread closed it first; sets has_waiters when there are waiters to notify.
-// Once closed, no child links any more, so has_children false stays false.
-static bool finish(cancel_node* c, error e, const error_code& cause, bool& has_waiters,
-                   bool& has_children) noexcept {
-  std::lock_guard<spin_mutex> lock(c->mutex_);
-  if (c->state_.load(std::memory_order_relaxed) == 0) {
-    c->cause_ = cause ? cause : error_code(static_cast<int>(e), error_category_ref);
-    c->state_.store(static_cast<unsigned char>(e), std::memory_order_release);
-  }
-  if (c->closed_) return false;
-  c->closed_ = true;
-  has_waiters = c->first_waiter_ != nullptr;
-  has_children = c->first_child_ != nullptr;
-  return true;
-}
-
-// Everything a node does once it is closed, except reaching its children.
-static void after_close(cancel_node* c, bool has_waiters) noexcept {
-  if (c->kind() == node_kind::deadline) static_cast<deadline_node*>(c)->disarm();
-  if (has_waiters) drain_waiters(c, error_code(c->state(), error_category_ref));
-}
-
-void cancel(cancel_node* root, error e, const error_code& cause) noexcept {
-  // A cancel that comes after the deadline passed reports the deadline, as the timer would have.
-  if (root->state() == 0 && root->has_deadline() && clock::now() >= root->deadline()) latch_expired(root);
-  bool has_waiters = false, has_children = false;
-  if (!finish(root, e, cause, has_waiters, has_children)) return;
-  // Unlink from the parent now rather than when the last handle goes (Go does the same).
-  unlink_from_parent(root);
-  after_close(root, has_waiters);
-  if (!has_children) return;
-
-  // Depth-first over the subtree with an intrusive stack; each pushed node holds a reference.
-  cancel_node* top = root;
-  root->work_next_ = nullptr;
-  while (top != nullptr) {
-    cancel_node* child = pop_child(top);
-    if (child == nullptr) {
-      cancel_node* done = top;
-      top = top->work_next_;
-      if (done != root) release(done);
-      continue;
-    }
-    if (!finish(child, static_cast<error>(top->state()), top->stored_cause(), has_waiters, has_children)) {
-      release(child);  // its own cancel owns its subtree
-      continue;
-    }
-    after_close(child, has_waiters);
-    child->work_next_ = top;
-    top = child;
-  }
-}
-
-bool add_waiter(cancel_node* c, waiter* w) noexcept {
-  expire_if_due(c);
-  std::lock_guard<spin_mutex> lock(c->mutex_);
-  if (c->closed_) return false;
-  w->add_ref();  // the list's reference
-  w->prev_ = nullptr;
-  w->next_ = c->first_waiter_;
-  if (c->first_waiter_ != nullptr) c->first_waiter_->prev_ = w;
-  c->first_waiter_ = w;
-  w->linked_ = true;
-  return true;
-}
-
-bool remove_waiter(cancel_node* c, waiter* w) noexcept {
-  {
-    std::lock_guard<spin_mutex> lock(c->mutex_);
-    if (!w->linked_) return false;
-    if (w->prev_ != nullptr)
-      w->prev_->next_ = w->next_;
-    else
-      c->first_waiter_ = w->next_;
-    if (w->next_ != nullptr) w->next_->prev_ = w->prev_;
-    w->prev_ = w->next_ = nullptr;
-    w->linked_ = false;
-  }
-  w->release();  // the list's reference; the caller still holds its own
-  return true;
-}
-
-error_code node_cause(const node* n) noexcept {
-  if (n == nullptr || n->canceler() == nullptr) return error_code();
-  const cancel_node* c = n->canceler();
-  if (!node_err(c)) return error_code();
-  return c->stored_cause();
-}
-
-// ---------------------------------------------------------------------------------------------
-// The other node kinds.
 
 namespace {
 
@@ -267,36 +89,333 @@ class plain_node final : public node {
 
 }  // namespace
 
-node* make_cancel(node* parent) {
+node* tree::make_cancel(node* parent) {
   auto* c = new cancel_node(parent);
-  c->init_refs(2);
   if (parent != nullptr) parent->add_ref();
   link_to_parent(c);
   return c;
 }
 
-node* make_deadline(node* parent, clock::time_point d, const error_code& cause) {
-  cancel_node* pc = parent ? parent->canceler() : nullptr;
-  // A later deadline than the parent's changes nothing: Go returns WithCancel(parent) here too.
-  if (pc != nullptr && pc->has_deadline() && pc->deadline() <= d) return make_cancel(parent);
-  auto* c = new deadline_node(parent, d, cause);
-  c->init_refs(2);
+node* tree::make_deadline(node* parent, clock::time_point d, const error_code& cause, const source_location& where) {
+  cancel_node* pc = parent != nullptr ? parent->canceler() : nullptr;
+  // No deadline (a saturated timeout), or a later one than the parent's: Go returns
+  // WithCancel(parent) for the latter too.
+  if (d == clock::time_point::max() || (pc != nullptr && pc->has_deadline() && pc->deadline() <= d))
+    return make_cancel(parent);
+  auto* c = new deadline_node(parent, d, cause, where);
   if (parent != nullptr) parent->add_ref();
   link_to_parent(c);
-  if (c->state() == 0 && clock::now() >= d) cancel(c, error::deadline_exceeded, cause);
+  if (c->state() == 0 && clock::now() >= d) expire(c);
   return c;
 }
 
-node* make_without_cancel(node* parent) {
+node* tree::make_without_cancel(node* parent) {
   auto* n = new plain_node(node_kind::without_cancel, parent);
   if (parent != nullptr) parent->add_ref();
   return n;
 }
 
-node* todo_node() noexcept {
+node* tree::todo_node() noexcept {
   // Never destroyed: the reference taken here is never dropped.
   static plain_node* const todo = new plain_node(node_kind::todo, nullptr);
   return todo;
+}
+
+void tree::link_to_parent(cancel_node* c) noexcept {
+  cancel_node* p = cparent(c);
+  if (p == nullptr) return;
+  // A parent whose deadline passed unobserved is done: inherit rather than link.
+  if (p->state() == 0 && p->owner_ != nullptr) err(p);
+  {
+    lock_guard lock(p->mutex_);
+    if (p->state_.load(std::memory_order_relaxed) == 0) {
+      p->children_.push_back(c);
+      c->link_.store(cancel_node::linked, std::memory_order_relaxed);
+      return;
+    }
+  }
+  // Born done with the parent's error, cause and site.
+  c->cause_ = p->cause_;
+  c->site_ = p->site_;
+  c->state_.store(p->state(), std::memory_order_release);
+  c->closed_ = true;
+}
+
+void tree::unlink_from_parent(cancel_node* c) noexcept {
+  cancel_node* p = cparent(c);
+  if (p == nullptr || c->link_.load(std::memory_order_acquire) == cancel_node::unlinked_self) return;
+  lock_guard lock(p->mutex_);
+  if (c->link_.load(std::memory_order_relaxed) == cancel_node::linked) p->children_.erase(c);
+  c->link_.store(cancel_node::unlinked_self, std::memory_order_relaxed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Done: what a node ends with, and closing it.
+
+const cancel_node* tree::decider(cancel_node* c) noexcept {
+  deadline_node* owner = c->owner_;
+  if (owner == nullptr) return nullptr;
+  if (owner != c) {
+    for (cancel_node* x = cparent(c);; x = cparent(x)) {
+      if (x->state() != 0) return x;
+      if (x == owner) break;
+    }
+  }
+  if (clock::now() < owner->when_) return nullptr;
+  publish(owner, error::deadline_exceeded, owner->cause_, owner->site_);
+  return owner;
+}
+
+error_code tree::latch(cancel_node* c) noexcept {
+  if (const cancel_node* from = decider(c); from != nullptr && from != c) {
+    lock_guard lock(c->mutex_);
+    if (c->state_.load(std::memory_order_relaxed) == 0) {
+      c->cause_ = from->cause_;
+      c->site_ = from->site_;
+      c->state_.store(from->state(), std::memory_order_release);
+    }
+  }
+  return error_code(c->state(), error_category_ref);
+}
+
+bool tree::publish(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept {
+  lock_guard lock(c->mutex_);
+  if (c->state_.load(std::memory_order_relaxed) != 0) return false;
+  // The deadline's own cause and site are already in place.
+  if (&cause != &c->cause_) c->cause_ = cause ? cause : error_code(static_cast<int>(e), error_category_ref);
+  if (&site != &c->site_) c->site_ = site;
+  c->state_.store(static_cast<unsigned char>(e), std::memory_order_release);
+  return true;
+}
+
+bool tree::close(cancel_node* c, const cancel_node* from, error e, const error_code* cause,
+                 const source_location* site, intrusive_list<waiter>& detached, bool& had_demand) noexcept {
+  lock_guard lock(c->mutex_);
+  if (c->state_.load(std::memory_order_relaxed) == 0) {
+    if (from != nullptr) {
+      c->cause_ = from->cause_;
+      c->site_ = from->site_;
+      e = static_cast<error>(from->state());
+    } else {
+      c->cause_ = *cause ? *cause : error_code(static_cast<int>(e), error_category_ref);
+      c->site_ = *site;
+    }
+    c->state_.store(static_cast<unsigned char>(e), std::memory_order_release);
+  }
+  if (c->closed_) return false;
+  c->closed_ = true;
+  while (waiter* w = c->waiters_.pop_front()) {
+    w->attached_ = false;
+    w->on_detached();
+    detached.push_back(w);
+  }
+  had_demand = c->waiter_count_ != 0;
+  c->waiter_count_ = 0;
+  c->pinned_ = false;
+  return true;
+}
+
+void tree::after_close(cancel_node* c, intrusive_list<waiter>& detached, bool had_demand) noexcept {
+  if (c->kind() == node_kind::deadline) {
+    auto* d = static_cast<deadline_node*>(c);
+    if (context_core* core = d->core_.load(std::memory_order_acquire)) core->remove(d);
+  }
+  if (had_demand && c->owner_ != nullptr && c->owner_ != c) demand_down(c->owner_);
+  if (!detached.empty()) notify(detached, error_code(c->state(), error_category_ref));
+}
+
+namespace {
+
+// Pops one linked child of p and takes a reference to it; null when none is left.
+template <class Children, class Link>
+cancel_node* pop_child(spin_mutex& m, Children& children, Link link_of) noexcept {
+  for (;;) {
+    lock_guard lock(m);
+    cancel_node* c = children.pop_front();
+    if (c == nullptr) return nullptr;
+    link_of(c);
+    // A child whose last handle is going away is skipped: its destructor sees it unlinked.
+    if (c->try_add_ref()) return c;
+  }
+}
+
+}  // namespace
+
+void tree::propagate(cancel_node* root) noexcept {
+  // Depth-first over the subtree; the stack links nodes through their (now free) child hooks,
+  // and each node on it but the root holds a reference.
+  intrusive_list<cancel_node, child_tag> stack;
+  stack.push_front(root);
+  while (cancel_node* top = stack.front()) {
+    cancel_node* child = pop_child(top->mutex_, top->children_, [](cancel_node* c) {
+      c->link_.store(cancel_node::unlinked_by_canceller, std::memory_order_release);
+    });
+    if (child == nullptr) {
+      stack.pop_front();
+      if (top != root) release(top);
+      continue;
+    }
+    const cancel_node* from = decider(child);
+    intrusive_list<waiter> detached;
+    bool had_demand = false;
+    if (!close(child, from != nullptr ? from : top, error::canceled, nullptr, nullptr, detached, had_demand)) {
+      release(child);  // its own cancel owns its subtree
+      continue;
+    }
+    after_close(child, detached, had_demand);
+    stack.push_front(child);
+  }
+}
+
+void tree::cancel(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept {
+  const cancel_node* from = c->state() == 0 ? decider(c) : nullptr;
+  intrusive_list<waiter> detached;
+  bool had_demand = false;
+  if (!close(c, from, e, &cause, &site, detached, had_demand)) return;
+  // Unlink from the parent now rather than when the last handle goes (Go does the same).
+  unlink_from_parent(c);
+  after_close(c, detached, had_demand);
+  propagate(c);
+}
+
+void tree::expire(deadline_node* n) noexcept {
+  publish(n, error::deadline_exceeded, n->cause_, n->site_);
+  cancel(n, error::deadline_exceeded, n->cause_, n->site_);
+}
+
+error_code tree::cause_of(const node* n) noexcept {
+  const cancel_node* c = n != nullptr ? n->canceler() : nullptr;
+  if (c == nullptr || !err(c)) return error_code();
+  return c->cause_;
+}
+
+source_location tree::site_of(const node* n) noexcept {
+  const cancel_node* c = n != nullptr ? n->canceler() : nullptr;
+  if (c == nullptr || !err(c)) return source_location();
+  return c->site_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiters, and the demand they put on a deadline.
+
+void tree::demand_up(deadline_node* owner, context_core* home) noexcept {
+  if (owner->demand_.fetch_add(1, std::memory_order_acq_rel) != 0) return;
+  if (context_core* core = context_core::home(owner, home)) core->activate(owner);
+}
+
+void tree::demand_down(deadline_node* owner) noexcept {
+  if (owner->demand_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (context_core* core = owner->core_.load(std::memory_order_acquire)) core->deactivate(owner);
+}
+
+bool tree::needs_home(const cancel_node* c) noexcept {
+  if (c->owner_ == nullptr) return false;
+  context_core* core = c->owner_->core_.load(std::memory_order_acquire);
+  return core == nullptr || core->dead();
+}
+
+bool tree::add_waiter(cancel_node* c, waiter* w, context_core* home) noexcept {
+  if (err(c)) return false;  // latches a deadline that passed unobserved
+  bool rise = false;
+  {
+    lock_guard lock(c->mutex_);
+    if (c->state_.load(std::memory_order_relaxed) != 0) return false;
+    c->waiters_.push_back(w);
+    w->attached_ = true;
+    if (c->owner_ != nullptr && w->demands()) rise = c->waiter_count_++ == 0;
+  }
+  if (rise) demand_up(c->owner_, home);
+  return true;
+}
+
+bool tree::remove_waiter(cancel_node* c, waiter* w) noexcept {
+  bool fall = false;
+  {
+    lock_guard lock(c->mutex_);
+    if (!w->attached_) return false;
+    c->waiters_.erase(w);
+    w->attached_ = false;
+    if (c->owner_ != nullptr && w->demands()) fall = --c->waiter_count_ == 0;
+  }
+  if (fall) demand_down(c->owner_);
+  return true;
+}
+
+void tree::pin(cancel_node* c, context_core* home) noexcept {
+  if (c->owner_ == nullptr || err(c)) return;
+  bool rise = false;
+  {
+    lock_guard lock(c->mutex_);
+    if (c->state_.load(std::memory_order_relaxed) != 0 || c->pinned_) return;
+    c->pinned_ = true;
+    rise = c->waiter_count_++ == 0;
+  }
+  if (rise) demand_up(c->owner_, home);
+}
+
+void tree::notify(intrusive_list<waiter>& waiters, const error_code& err) noexcept {
+  // Waiters on the same executor are notified in one dispatch: a group per executor.
+  struct group {
+    const batch_ops* ops = nullptr;
+    std::size_t hash = 0;
+    const waiter* key = nullptr;
+    intrusive_list<waiter> members;
+  };
+  constexpr std::size_t max_groups = 64;
+  group groups[max_groups];
+  std::size_t count = 0, last = 0;
+  auto matches = [](const group& g, const batch_ops* ops, std::size_t h, const waiter& w) {
+    return g.ops == ops && g.hash == h && ops->same(*g.key, w);
+  };
+  while (waiter* w = waiters.pop_front()) {
+    const batch_ops* ops = w->batching();
+    if (ops == nullptr) {
+      w->fire(err);
+      continue;
+    }
+    std::size_t h = ops->hash(*w);
+    if (count == 0 || !matches(groups[last], ops, h, *w)) {
+      std::size_t i = 0;
+      while (i < count && !matches(groups[i], ops, h, *w)) ++i;
+      if (i == count) {
+        if (count == max_groups) {  // too many executors to group: one dispatch each
+          w->fire(err);
+          continue;
+        }
+        groups[count].ops = ops;
+        groups[count].hash = h;
+        groups[count].key = w;
+        ++count;
+      }
+      last = i;
+    }
+    groups[last].members.push_back(w);
+  }
+  for (std::size_t i = 0; i < count; ++i) groups[i].ops->dispatch(std::move(groups[i].members));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test hooks
+
+std::size_t tree::child_count(const cancel_node* c) noexcept {
+  lock_guard lock(c->mutex_);
+  std::size_t n = 0;
+  for (cancel_node* x = c->children_.front(); x != nullptr; x = c->children_.next(x)) ++n;
+  return n;
+}
+
+std::size_t tree::waiter_count(const cancel_node* c) noexcept {
+  lock_guard lock(c->mutex_);
+  std::size_t n = 0;
+  for (waiter* w = c->waiters_.front(); w != nullptr; w = c->waiters_.next(w)) ++n;
+  return n;
+}
+
+bool tree::in_deadline_heap(const cancel_node* c) noexcept {
+  if (c->kind() != node_kind::deadline) return false;
+  auto* d = static_cast<const deadline_node*>(c);
+  context_core* core = d->core_.load(std::memory_order_acquire);
+  return core != nullptr && core->contains(d);
 }
 
 }  // namespace detail

@@ -11,8 +11,8 @@ namespace detail {
 
 namespace {
 
-constexpr std::size_t granule = 64;
-constexpr std::size_t classes = 4;        // blocks of up to 64, 128, 192, 256 bytes
+constexpr std::size_t granule = 16;
+constexpr std::size_t classes = 16;       // blocks of up to 16, 32, ... 256 bytes
 constexpr std::size_t max_cached = 4096;  // per class and thread; the rest goes back to the heap
 
 struct free_block {

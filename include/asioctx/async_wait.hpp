@@ -13,7 +13,7 @@
 
 namespace asioctx {
 
-/// Waits until c is done.
+/// Waits until c is done: Go's `<-ctx.Done()`.
 /**
  * @par Handler signature
  * @code void(asioctx::error_code ec) @endcode
@@ -21,11 +21,16 @@ namespace asioctx {
  * `boost::asio::error::operation_aborted` if the wait itself was cancelled.
  *
  * @par Executor
- * The handler's associated executor (system_executor by default); the wait counts as work on it,
- * so `io_context::run()` does not return while it is pending. A wait on a context that can never
- * be done (background(), without_cancel()) completes only through cancellation.
+ * The handler's associated executor, which it must have (`bind_executor(ex, handler)`, or a token
+ * such as use_awaitable or a yield_context); a plain callback does not compile. The wait counts
+ * as work on it, so `io_context::run()` does not return while it is pending. If c has a deadline,
+ * the deadline is armed on that executor's execution context. If c is already done, the handler
+ * is posted (or dispatched through its immediate executor), never run inside this call.
  *
- * If c has a deadline without a timer yet, the timer is armed on that executor.
+ * A wait on a context that can never be done (background(), without_cancel()) completes only
+ * through its cancellation slot; with none, its handler is destroyed without being called. When
+ * the execution context is destroyed with the wait pending, the handler is destroyed with it, as
+ * Asio destroys its own pending handlers; cancelling the context afterwards touches nothing.
  *
  * @par Per-Operation Cancellation
  * terminal, partial and total: the wait completes with `operation_aborted`.

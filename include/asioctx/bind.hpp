@@ -22,13 +22,18 @@ namespace asioctx {
 template <class Token>
 class bound_token {
  public:
+  /// The wrapped completion token's type.
+  using token_type = Token;
+
   /// Internal: use bind().
   template <class T>
-  bound_token(const context& ctx, T&& token, boost::asio::cancellation_type type)
-      : ctx_(ctx), type_(type), token_(std::forward<T>(token)) {}
+  bound_token(context ctx, T&& token, boost::asio::cancellation_type type)
+      : ctx_(std::move(ctx)), type_(type), token_(std::forward<T>(token)) {}
 
   /// The context the operation is bound to.
   const context& get_context() const noexcept { return ctx_; }
+  /// Moves the context out (for adapters that rebuild the token).
+  context take_context() && noexcept { return std::move(ctx_); }
   /// The cancellation type emitted when the context is done.
   boost::asio::cancellation_type get_cancellation_type() const noexcept { return type_; }
   /// The wrapped completion token.
@@ -45,29 +50,36 @@ class bound_token {
 /// Binds the operation started with the returned token to c.
 /**
  * When c becomes done (cancelled, or its deadline passes) while the operation is pending, the
- * operation's cancellation slot gets `emit(type)` once, dispatched to the operation's associated
- * executor; an operation that then ends with `operation_aborted` completes with `c.err()`
- * (error::canceled or error::deadline_exceeded). Every other result passes through untouched.
+ * operation's cancellation slot gets `emit(type)` once, on the executor the operation completes
+ * on, never concurrently with the completion and never after it; operations on one executor are
+ * cancelled in one dispatch. An operation that then ends with `operation_aborted` completes with
+ * `c.err()` (error::canceled or error::deadline_exceeded), and an `exception_ptr` holding
+ * `operation_aborted` (co_spawn's) is replaced by one holding `c.err()`. Every other result
+ * passes through untouched.
  *
  * If c is already done when the operation starts, an operation whose signature begins with an
- * error_code is not started: its handler is posted with `c.err()` (other arguments
- * value-initialised). Other operations start and get the emit at once.
+ * error_code is not started: its handler gets `c.err()` (other arguments value-initialised),
+ * posted, or through its immediate executor where Asio has them. Other operations start and get
+ * the emit at once.
  *
- * If c has a deadline without a timer yet, the timer is armed on the operation's executor.
- * The token's own cancellation slot (a coroutine's, parallel_group's, or one given with
- * bind_cancellation_slot) keeps working: either source cancels the operation.
+ * If c has a deadline, the deadline is armed on the operation's execution context while the
+ * operation is pending. The token's own cancellation slot (a coroutine's, parallel_group's, or
+ * one given with bind_cancellation_slot) keeps working: either source cancels the operation.
  *
- * Works with any completion token: callbacks, use_awaitable, use_future, deferred, detached,
- * yield_context, as_tuple(...), and with co_spawn, where it cancels the coroutine's pending
- * operation.
+ * Works with any completion token (callbacks, use_awaitable, use_future, deferred, detached,
+ * yield_context, co_spawn's) and in any position among Asio's adapters (`bind_executor`,
+ * `as_tuple`, `redirect_error`, `bind_cancellation_slot`, `bind_allocator`,
+ * `bind_immediate_executor`, `append`, `prepend`, `consign`): written outside bind, an adapter
+ * means the same as written inside.
  *
  * @par Executor
- * The handler's associated executor, or the I/O object's executor when the initiation exposes
- * one; it is preserved, as are the handler's allocator and immediate executor.
+ * The handler's associated executor, with the operation's own (its initiation's, or its I/O
+ * object's) as the candidate. An operation that reveals no executor, bound to a handler that has
+ * none, does not compile: bind an executor to the handler (`bind(ctx, bind_executor(ex, h))`).
+ * The handler's associated executor, allocator and immediate executor are preserved.
  *
  * @par Thread safety
- * The context may be cancelled from any thread. For operations used from several threads,
- * associate a strand with the handler, as Asio requires of every cancellation.
+ * The context may be cancelled from any thread.
  */
 template <class Token>
 bound_token<std::decay_t<Token>> bind(

@@ -8,20 +8,32 @@
 #ifndef ASIOCTX_CONTEXT_HPP
 #define ASIOCTX_CONTEXT_HPP
 
+#include <asioctx/detail/access.hpp>
 #include <asioctx/detail/node.hpp>
 #include <asioctx/error.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/assert/source_location.hpp>
 
 #include <chrono>
 #include <iosfwd>
 #include <optional>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace asioctx {
 
 /// The clock every deadline is measured on (the one steady_timer uses).
 using clock = std::chrono::steady_clock;
+
+/// A place in the source: where a context was cancelled, or where its deadline was set.
+using source_location = boost::source_location;
+
+namespace detail {
+class after_func_base;
+template <class T>
+struct is_executor_or_context;
+}  // namespace detail
 
 /// A typed key for context values; its identity is the object's address.
 /**
@@ -67,7 +79,7 @@ class context {
     context(std::move(other)).swap(*this);
     return *this;
   }
-  ~context() { detail::release(node_); }
+  ~context() { detail::tree::release(node_); }
 
   /// Exchanges the nodes two handles refer to.
   void swap(context& other) noexcept { std::swap(node_, other.node_); }
@@ -82,11 +94,13 @@ class context {
   /// `{}` while the context is live; then error::canceled or error::deadline_exceeded, forever.
   /**
    * Reports error::deadline_exceeded as soon as the deadline has passed, whether or not a timer
-   * ran. Lock-free.
+   * ran, and the answer never depends on whether anyone asked before: a deadline that passed
+   * before an ancestor was cancelled wins. Lock-free while the context is live and its deadline
+   * has not passed.
    */
   error_code err() const noexcept {
     const detail::cancel_node* c = canceler();
-    return c == nullptr ? error_code() : detail::node_err(c);
+    return c == nullptr ? error_code() : detail::tree::err(c);
   }
 
   /// True once err() is set.
@@ -99,16 +113,10 @@ class context {
   template <class T>
   const T* value(const key<T>& k) const noexcept;
 
-  /// Internal: the tree node (null for background).
-  detail::node* native_node() const noexcept { return node_; }
-  /// Internal: adopts one reference to n.
-  static context adopt(detail::node* n) noexcept {
-    context c;
-    c.node_ = n;
-    return c;
-  }
-
  private:
+  friend struct detail::access;
+  explicit context(detail::node* n) noexcept : node_(n) {}  // adopts one reference
+
   const detail::cancel_node* canceler() const noexcept {
     return node_ == nullptr ? nullptr : node_->canceler();
   }
@@ -117,6 +125,10 @@ class context {
 };
 
 /// Prints the chain the way Go's String() does: "background.with_cancel.with_value(user, ...)".
+/**
+ * A done context is followed by its error and the call site that ended it, e.g.
+ * `background.with_cancel [context canceled at server.cpp:42]`.
+ */
 std::ostream& operator<<(std::ostream& os, const context& c);
 
 /// The root of every tree: never done, no deadline, no values.
@@ -130,12 +142,15 @@ class cancel_func {
  public:
   cancel_func() noexcept = default;
   /// Cancels the context and everything derived from it; later calls do nothing.
-  void operator()() const noexcept;
-
-  /// Internal.
-  explicit cancel_func(detail::node* n) noexcept : ctx_(context::adopt(n)) {}
+  /**
+   * `where` is recorded as the context's cancel_site() if this call wins.
+   */
+  void operator()(const source_location& where = BOOST_CURRENT_LOCATION) const noexcept;
 
  private:
+  friend struct detail::access;
+  explicit cancel_func(context ctx) noexcept : ctx_(std::move(ctx)) {}
+
   context ctx_;
 };
 
@@ -144,20 +159,30 @@ class cancel_cause_func {
  public:
   cancel_cause_func() noexcept = default;
   /// Cancels with error::canceled and the given cause ({} means error::canceled).
-  void operator()(error_code cause = {}) const noexcept;
-
-  /// Internal.
-  explicit cancel_cause_func(detail::node* n) noexcept : ctx_(context::adopt(n)) {}
+  /**
+   * `where` is recorded as the context's cancel_site() if this call wins.
+   */
+  void operator()(error_code cause = {}, const source_location& where = BOOST_CURRENT_LOCATION) const noexcept;
 
  private:
+  friend struct detail::access;
+  explicit cancel_cause_func(context ctx) noexcept : ctx_(std::move(ctx)) {}
+
   context ctx_;
 };
 
-/// A derived context with the function that cancels it: `auto [ctx, cancel] = with_cancel(p);`
+/// A derived context with the function that cancels it.
+/**
+ * `auto [ctx, cancel] = with_cancel(p);` makes both; Go's re-assignment
+ * `ctx, cancel = context.WithCancel(ctx)` is `std::tie(ctx, cancel) = with_cancel(ctx);`.
+ */
 template <class Cancel>
 struct derived {
   context ctx;
   Cancel cancel;
+
+  /// For std::tie: assigns the context and the cancel function to the tied variables.
+  operator std::tuple<context&, Cancel&>() noexcept { return {ctx, cancel}; }
 };
 
 /// A child of parent with its own cancel function.
@@ -168,32 +193,44 @@ derived<cancel_cause_func> with_cancel_cause(const context& parent);
 
 /// A child of parent that is done with error::deadline_exceeded once d passes.
 /**
- * If parent's deadline is not later than d, the child keeps the parent's and has no timer.
- * A deadline already past gives a context born done. The timer is armed on the executor of the
- * first operation or waiter bound to the context; use the executor-first overload to arm it now.
+ * If parent's deadline is not later than d, the child keeps the parent's and has no deadline of
+ * its own; `time_point::max()` means no deadline. A deadline already past gives a context born
+ * done. `where` is reported by cancel_site() if the deadline is what ends the context.
+ *
+ * The deadline is enforced by the deadline service of the execution context of the first
+ * operation or waiter bound to the context (use the executor-first overload to arm it now); it
+ * keeps `io_context::run()` from returning only while something waits on it.
  */
-derived<cancel_func> with_deadline(const context& parent, clock::time_point d);
+derived<cancel_func> with_deadline(const context& parent, clock::time_point d,
+                                   const source_location& where = BOOST_CURRENT_LOCATION);
 
-/// with_deadline(parent, clock::now() + t).
-derived<cancel_func> with_timeout(const context& parent, clock::duration t);
+/// with_deadline(parent, clock::now() + t), saturating: a `t` past `time_point::max()` (as
+/// `duration::max()` gives) means no deadline.
+derived<cancel_func> with_timeout(const context& parent, clock::duration t,
+                                  const source_location& where = BOOST_CURRENT_LOCATION);
 
 /// As with_deadline; when the deadline fires, cause() is `cause` (the cancel function gives canceled).
-derived<cancel_func> with_deadline_cause(const context& parent, clock::time_point d, error_code cause);
+derived<cancel_func> with_deadline_cause(const context& parent, clock::time_point d, error_code cause,
+                                         const source_location& where = BOOST_CURRENT_LOCATION);
 
 /// As with_timeout, with a cause reported when the deadline fires.
-derived<cancel_func> with_timeout_cause(const context& parent, clock::duration t, error_code cause);
+derived<cancel_func> with_timeout_cause(const context& parent, clock::duration t, error_code cause,
+                                        const source_location& where = BOOST_CURRENT_LOCATION);
 
-/// As with_deadline, and arms the deadline's steady_timer on ex at once.
+/// As with_deadline, and arms the deadline on ex (an executor, or an execution context such as
+/// an `io_context`) at once.
 /**
- * The armed timer is pending work on ex: `io_context::run()` does not return before the deadline
- * unless the context is cancelled (or released) first, just as a pending steady_timer wait.
+ * The armed deadline is pending work on ex: `io_context::run()` does not return before the
+ * deadline unless the context is cancelled (or released) first, just as a pending timer wait.
  */
-template <class Executor>
-derived<cancel_func> with_deadline(const Executor& ex, const context& parent, clock::time_point d);
+template <class Executor, class = std::enable_if_t<detail::is_executor_or_context<std::decay_t<Executor>>::value>>
+derived<cancel_func> with_deadline(Executor&& ex, const context& parent, clock::time_point d,
+                                   const source_location& where = BOOST_CURRENT_LOCATION);
 
-/// As with_timeout, and arms the deadline's steady_timer on ex at once.
-template <class Executor>
-derived<cancel_func> with_timeout(const Executor& ex, const context& parent, clock::duration t);
+/// As with_timeout, and arms the deadline on ex (an executor or an execution context) at once.
+template <class Executor, class = std::enable_if_t<detail::is_executor_or_context<std::decay_t<Executor>>::value>>
+derived<cancel_func> with_timeout(Executor&& ex, const context& parent, clock::duration t,
+                                  const source_location& where = BOOST_CURRENT_LOCATION);
 
 /// A child of parent carrying v under k (the stored value is a T built from v).
 template <class T, class V>
@@ -206,6 +243,13 @@ context without_cancel(const context& parent);
 /// `{}` while c is live.
 error_code cause(const context& c);
 
+/// Who ended c: the call site of the winning cancel, or where the deadline that ended it was set.
+/**
+ * `line() == 0` while c is live. Inherited by descendants like the cause: a context cancelled
+ * through its parent reports the parent's site.
+ */
+source_location cancel_site(const context& c);
+
 /// Stops an after_func registration.
 class stop_func {
  public:
@@ -214,35 +258,35 @@ class stop_func {
   /// or was stopped before.
   bool operator()() const noexcept;
 
-  /// Internal.
-  explicit stop_func(detail::waiter* w) noexcept : w_(w) {}
-  stop_func(const stop_func& o) noexcept : w_(o.w_) {
-    if (w_ != nullptr) w_->add_ref();
-  }
-  stop_func(stop_func&& o) noexcept : w_(std::exchange(o.w_, nullptr)) {}
+  stop_func(const stop_func& o) noexcept;
+  stop_func(stop_func&& o) noexcept : op_(std::exchange(o.op_, nullptr)) {}
   stop_func& operator=(stop_func o) noexcept {
-    std::swap(w_, o.w_);
+    std::swap(op_, o.op_);
     return *this;
   }
-  ~stop_func() {
-    if (w_ != nullptr) w_->release();
-  }
+  ~stop_func();
 
  private:
-  detail::waiter* w_ = nullptr;
+  friend struct detail::access;
+  explicit stop_func(detail::after_func_base* op) noexcept : op_(op) {}
+
+  detail::after_func_base* op_ = nullptr;
 };
 
 /// Posts f() to ex once c is done (at once if it already is); f runs at most once.
 /**
- * Like Go's AfterFunc. If c has an executor-free deadline, its timer is armed on ex.
- * A registration is not outstanding work: it does not keep `io_context::run()` from returning.
+ * Like Go's AfterFunc. ex is an executor or an execution context (`io_context&`).
+ *
+ * If c has a deadline, the registration waits on it: the deadline is armed on ex's execution
+ * context, and `io_context::run()` does not return before it fires unless c is cancelled or the
+ * registration stopped. A registration on a context without a deadline is not outstanding work.
  * If ex's execution context has shut down by the time c is done, f is dropped, not posted.
  *
  * @par Thread safety
- * The returned stop_func may be called from any thread.
+ * c may be cancelled, and the returned stop_func called, from any thread.
  */
 template <class Executor, class F>
-stop_func after_func(const context& c, const Executor& ex, F f);
+stop_func after_func(const context& c, Executor&& ex, F f);
 
 }  // namespace asioctx
 

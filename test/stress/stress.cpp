@@ -5,6 +5,8 @@
 #include <asioctx/async_wait.hpp>
 #include <asioctx/bind.hpp>
 
+#include "../unit/test_util.hpp"
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -132,7 +134,7 @@ BOOST_AUTO_TEST_CASE(random_cancellation_across_strands) {
     for (auto& o : outcomes) BOOST_TEST_REQUIRE(o.calls.load() == 1);
     // Completed operations left nothing registered.
     for (auto& n : t.nodes)
-      BOOST_TEST_REQUIRE(static_cast<asioctx::detail::cancel_node*>(n.native_node())->waiter_count() == 0u);
+      BOOST_TEST_REQUIRE(asioctx_test::waiter_count(n) == 0u);
   }
   pool.join();
   BOOST_TEST(wrong.load() == 0);
@@ -171,7 +173,7 @@ BOOST_AUTO_TEST_CASE(concurrent_derive_cancel_and_drop) {
     std::this_thread::yield();
   BOOST_TEST(completions.load() == started.load());
   pool.join();
-  BOOST_TEST(static_cast<asioctx::detail::cancel_node*>(root.native_node())->child_count() == 0u);
+  BOOST_TEST(asioctx_test::child_count(root) == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,8 +1,8 @@
 //
 // asioctx/detail/op_pool.hpp
 //
-// Per-thread free lists for the small blocks a bound operation or a wait needs. They come and go
-// at I/O rates, often ten thousand in flight at once, where malloc's bookkeeping shows up.
+// Per-thread free lists for the small blocks nodes and bound operations need. They come and go at
+// I/O rates, often ten thousand in flight at once, where malloc's bookkeeping shows up.
 //
 
 #ifndef ASIOCTX_DETAIL_OP_POOL_HPP
@@ -24,11 +24,10 @@ unsigned long long op_pool_reuses() noexcept;
 struct pooled {
   static void* operator new(std::size_t size) { return op_allocate(size); }
   static void operator delete(void* p, std::size_t size) noexcept { op_deallocate(p, size); }
-  // Over-aligned objects (a value of an over-aligned type) bypass the pool.
+  // Over-aligned objects (a value of an over-aligned type) bypass the pool. The unsized aligned
+  // delete is used: clang declares the sized one only with -fsized-deallocation.
   static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
-  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
-    ::operator delete(p, size, al);
-  }
+  static void operator delete(void* p, std::size_t, std::align_val_t al) noexcept { ::operator delete(p, al); }
 };
 
 }  // namespace detail

@@ -5,15 +5,15 @@
 #ifndef ASIOCTX_IMPL_ASYNC_WAIT_HPP
 #define ASIOCTX_IMPL_ASYNC_WAIT_HPP
 
-#include <asioctx/detail/op_pool.hpp>
+#include <asioctx/detail/context_core.hpp>
+#include <asioctx/detail/operation_executor.hpp>
+#include <asioctx/impl/bind.hpp>
 
-#include <boost/asio/append.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 
 #include <atomic>
@@ -27,111 +27,174 @@ using tracked_executor_t =
     std::decay_t<decltype(boost::asio::prefer(boost::asio::get_associated_executor(std::declval<Handler&>()),
                                               boost::asio::execution::outstanding_work.tracked))>;
 
-// A pending wait, completed once: by the context (fire) or by its own cancellation slot,
-// whichever claims it first. Holds work on the handler's executor while pending.
+// A pending wait, completed once: by the context (fire), by its own cancellation slot, or by its
+// execution context's shutdown (which destroys the handler), whichever claims it first. Holds
+// work on the handler's executor while pending.
 template <class Handler>
-class wait_op final : public waiter, public pooled {
+class wait_op final : public waiter, public registered, public pooled {
  public:
   template <class H>
-  wait_op(H&& h, cancel_node* node)
+  wait_op(H&& h, cancel_node* node, context_core* core)
       : handler_(std::forward<H>(h)),
         work_(boost::asio::prefer(boost::asio::get_associated_executor(*handler_),
                                   boost::asio::execution::outstanding_work.tracked)),
-        node_(node) {
-    if (node_ != nullptr) node_->add_ref();
-  }
+        node_(node),
+        core_(core) {}
 
-  // The context is done (any thread).
-  void fire(error_code err) noexcept override {
-    if (claim()) deliver(err, true);
-  }
-
-  // The wait's own slot emitted (on the handler's executor).
-  void cancel_from_slot() noexcept {
-    if (!claim()) return;
-    if (node_ != nullptr) remove_waiter(node_, this);
-    deliver(boost::asio::error::operation_aborted, false);
+  // Registers the wait; consumes the creation reference (the pending wait's own).
+  void start(context_core* home) noexcept {
+    auto slot = boost::asio::get_associated_cancellation_slot(*handler_);
+    if (node_ == nullptr && !slot.is_connected()) {
+      // Nothing can ever complete it: like a pending handler of a destroyed io_context, the
+      // handler is destroyed without being called.
+      abandon_now();
+      return;
+    }
+    if (!core_->enroll(this)) {  // the execution context has shut down
+      abandon_now();
+      return;
+    }
+    if (slot.is_connected()) {
+      refs_.add();
+      slot.template emplace<slot_handler>(this);
+    }
+    if (node_ != nullptr && !tree::add_waiter(node_, this, home)) {
+      on_detached();
+      fire(tree::err(node_));
+    }
   }
 
  private:
+  struct slot_handler {
+    wait_op* op;
+    explicit slot_handler(wait_op* o) noexcept : op(o) {}
+    slot_handler(const slot_handler&) = delete;
+    slot_handler& operator=(const slot_handler&) = delete;
+    ~slot_handler() { op->release(); }
+    void operator()(boost::asio::cancellation_type) const noexcept { op->cancel_from_slot(); }
+  };
+
+  // Runs the handler on its executor; destroyed unrun (its context shut down), drops it.
   struct invoke_fn {
     wait_op* op;
     error_code err;
-    bool clear_slot;
-    invoke_fn(wait_op* o, error_code e, bool c) noexcept : op(o), err(e), clear_slot(c) { op->add_ref(); }
-    invoke_fn(invoke_fn&& o) noexcept
-        : op(std::exchange(o.op, nullptr)), err(o.err), clear_slot(o.clear_slot) {}
+    invoke_fn(wait_op* o, error_code e) noexcept : op(o), err(e) { op->refs_.add(); }
+    invoke_fn(invoke_fn&& o) noexcept : op(std::exchange(o.op, nullptr)), err(o.err) {}
     invoke_fn& operator=(invoke_fn&&) = delete;
     ~invoke_fn() {
-      if (op != nullptr) op->release();
+      if (op == nullptr) return;
+      op->drop();
+      op->release();
     }
     void operator()() {
       wait_op* self = std::exchange(op, nullptr);
-      self->invoke(err, clear_slot);
+      self->invoke(err);
       self->release();
     }
   };
 
-  ~wait_op() override {
-    if (node_ != nullptr) detail::release(node_);
+  void release() noexcept {
+    if (refs_.release()) delete this;
   }
-
   bool claim() noexcept { return !claimed_.exchange(true, std::memory_order_acq_rel); }
 
-  void deliver(error_code err, bool clear_slot) noexcept {
-    auto ex = *work_;
-    boost::asio::dispatch(ex, invoke_fn(this, err, clear_slot));
+  void on_detached() noexcept override { refs_.add(); }
+  void fire(const error_code& err) noexcept override {
+    if (claim()) deliver(err);
+    release();
+  }
+  void abandon() noexcept override {}  // never: a wait holds its node
+  void on_shutdown() noexcept override {
+    if (!claim()) return;
+    if (node_ != nullptr) tree::remove_waiter(node_, this);
+    drop();
   }
 
-  // Runs on the handler's executor.
-  void invoke(error_code err, bool clear_slot) {
+  // Runs on the handler's executor (the slot's emitter's).
+  void cancel_from_slot() noexcept {
+    if (!claim()) return;
+    if (node_ != nullptr) tree::remove_waiter(node_, this);
+    deliver(boost::asio::error::operation_aborted);
+  }
+
+  void deliver(const error_code& err) noexcept {
+    if (core_->enter()) {
+      try {
+        boost::asio::dispatch(*work_, invoke_fn(this, err));
+      } catch (...) {
+        // Out of memory: the invoke_fn dropped the handler.
+      }
+    } else {
+      drop();
+    }
+    core_->leave();
+  }
+
+  void clear_slot() noexcept {
+    auto slot = boost::asio::get_associated_cancellation_slot(*handler_);
+    if (slot.is_connected()) slot.clear();
+  }
+
+  // Claimed: destroys the handler without calling it, and ends the wait.
+  void drop() noexcept {
+    if (!handler_) return;
+    clear_slot();
+    handler_.reset();
+    work_.reset();
+    core_->withdraw(this);
+    release();  // the pending wait's
+  }
+
+  void abandon_now() noexcept {
+    handler_.reset();
+    work_.reset();
+    release();
+  }
+
+  void invoke(const error_code& err) {
+    clear_slot();
     Handler h(std::move(*handler_));
     handler_.reset();
     work_.reset();
-    if (clear_slot) {
-      auto slot = boost::asio::get_associated_cancellation_slot(h);
-      if (slot.is_connected()) slot.clear();
-    }
+    core_->withdraw(this);
+    release();  // the pending wait's; the invoke_fn still holds one
     std::move(h)(err);
+  }
+
+  ~wait_op() {
+    if (node_ != nullptr) tree::release(node_);
   }
 
   std::optional<Handler> handler_;
   std::optional<tracked_executor_t<Handler>> work_;
-  cancel_node* node_;  // null for a context that is never done
+  cancel_node* node_;  // strong; null for a context that is never done
+  context_core* core_;
+  ref_count refs_{1};
   std::atomic<bool> claimed_{false};
-};
-
-template <class Handler>
-struct wait_slot_handler {
-  wait_op<Handler>* op;
-  explicit wait_slot_handler(wait_op<Handler>* o) noexcept : op(o) { op->add_ref(); }
-  wait_slot_handler(const wait_slot_handler&) = delete;
-  wait_slot_handler& operator=(const wait_slot_handler&) = delete;
-  ~wait_slot_handler() { op->release(); }
-  void operator()(boost::asio::cancellation_type) const noexcept { op->cancel_from_slot(); }
 };
 
 struct initiate_context_wait {
   template <class Handler>
   void operator()(Handler&& handler, const context& c) const {
+    static_assert(has_own_executor<std::decay_t<Handler>>,
+                  "asioctx::async_wait: the handler has no associated executor to complete on; "
+                  "write asioctx::async_wait(ctx, boost::asio::bind_executor(ex, handler)), or use a "
+                  "token that has one (use_awaitable, a yield_context, use_future).");
     using handler_type = std::decay_t<Handler>;
-    node* n = c.native_node();
+    node* n = access::get(c);
     cancel_node* cn = n != nullptr ? n->canceler() : nullptr;
+    auto ex = boost::asio::get_associated_executor(handler);
     if (cn != nullptr) {
-      if (error_code err = node_err(cn)) {
-        auto ex = boost::asio::get_associated_executor(handler);
-        boost::asio::post(ex, boost::asio::append(std::forward<Handler>(handler), err));
+      if (error_code err = tree::err(cn)) {
+        complete_now(std::forward<Handler>(handler), ex, err);
         return;
       }
-      if (cn->has_deadline()) arm_deadline(cn, boost::asio::get_associated_executor(handler));
     }
-    auto slot = boost::asio::get_associated_cancellation_slot(handler);
-    auto* op = new wait_op<handler_type>(std::forward<Handler>(handler), cn);
-    if (slot.is_connected()) slot.template emplace<wait_slot_handler<handler_type>>(op);
-    if (cn != nullptr && !add_waiter(cn, op)) op->fire(node_err(cn));
-    // A context that is never done, with no slot, can never complete the wait: like a pending
-    // handler of a destroyed io_context, the handler is destroyed here without being called.
-    op->release();
+    context_core* core = core_of_executor(ex);
+    context_core* home = cn != nullptr ? home_for(cn, ex) : nullptr;
+    auto* op = new wait_op<handler_type>(std::forward<Handler>(handler), cn, core);
+    if (cn != nullptr) cn->add_ref();  // after construction: nothing leaks if it throws
+    op->start(home);
   }
 };
 

@@ -1,62 +1,43 @@
 //
-// asioctx/impl/bind.hpp: the async_result specialisation behind bind().
+// asioctx/impl/bind.hpp: the async_result specialisations behind bind().
 //
 
 #ifndef ASIOCTX_IMPL_BIND_HPP
 #define ASIOCTX_IMPL_BIND_HPP
 
+#include <asioctx/detail/adapter_order.hpp>
 #include <asioctx/detail/bound_op.hpp>
+#include <asioctx/detail/config.hpp>
+#include <asioctx/detail/operation_executor.hpp>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/associator.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/system_executor.hpp>
+#if ASIOCTX_HAS_IMMEDIATE_EXECUTOR
+#include <boost/asio/associated_immediate_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#endif
+#include <boost/system/system_error.hpp>
 
+#include <exception>
+#include <system_error>
 #include <tuple>
 
 namespace asioctx {
 namespace detail {
 
-template <class T, class = void>
-struct has_get_executor : std::false_type {};
-template <class T>
-struct has_get_executor<T, std::void_t<decltype(std::declval<const T&>().get_executor())>> : std::true_type {
-};
-
-template <class T, class = void>
-struct points_to_io_object : std::false_type {};
-template <class T>
-struct points_to_io_object<T*, std::void_t<decltype(std::declval<T&>().get_executor())>> : std::true_type {};
-
-template <class T>
-constexpr bool is_io_object_arg =
-    has_get_executor<std::decay_t<T>>::value || points_to_io_object<std::decay_t<T>>::value;
-
-// The executor of the first initiation argument that is (or points to) an I/O object.
-template <class First, class... Rest>
-auto io_object_executor(const First& first, const Rest&... rest) {
-  if constexpr (has_get_executor<First>::value)
-    return first.get_executor();
-  else if constexpr (points_to_io_object<First>::value)
-    return first->get_executor();
-  else
-    return io_object_executor(rest...);
-}
-
-// The executor an operation's handler runs on: its association, else the I/O object's. Composed
-// operations (Beast's among them) often pass their stream as an argument rather than exposing
-// it through the initiation, so the arguments are searched too.
-template <class Initiation, class Handler, class... Args>
-auto operation_executor(const Initiation& init, const Handler& h, const Args&... args) {
-  if constexpr (has_get_executor<Initiation>::value)
-    return boost::asio::get_associated_executor(h, init.get_executor());
-  else if constexpr ((is_io_object_arg<Args> || ...))
-    return boost::asio::get_associated_executor(h, io_object_executor(args...));
-  else
-    return boost::asio::get_associated_executor(h);
+// Completes a handler from inside its initiating function, never inline: through its immediate
+// executor where Asio has them (which posts unless the handler asked otherwise), else posted.
+template <class Handler, class Executor, class... Values>
+void complete_now(Handler&& h, const Executor& ex, Values&&... values) {
+#if ASIOCTX_HAS_IMMEDIATE_EXECUTOR
+  auto iex = boost::asio::get_associated_immediate_executor(h, ex);
+  boost::asio::dispatch(iex, boost::asio::append(std::forward<Handler>(h), std::forward<Values>(values)...));
+#else
+  boost::asio::post(ex, boost::asio::append(std::forward<Handler>(h), std::forward<Values>(values)...));
+#endif
 }
 
 // What an operation with this signature completes with when its context is already done.
@@ -68,8 +49,8 @@ template <class... Rest>
 struct early_completion<void(error_code, Rest...)> {
   static constexpr bool value = (std::is_default_constructible_v<std::decay_t<Rest>> && ...);
   template <class Handler, class Executor>
-  static void post(Handler&& h, const Executor& ex, const error_code& err) {
-    boost::asio::post(ex, boost::asio::append(std::forward<Handler>(h), err, std::decay_t<Rest>()...));
+  static void complete(Handler&& h, const Executor& ex, const error_code& err) {
+    complete_now(std::forward<Handler>(h), ex, err, std::decay_t<Rest>()...);
   }
 };
 template <class... Rest>
@@ -80,6 +61,20 @@ struct is_error_tuple : std::false_type {};
 template <class... T>
 struct is_error_tuple<std::tuple<error_code, T...>> : std::true_type {};
 
+// Whether e holds the error an operation cancelled by its slot throws.
+inline bool holds_operation_aborted(const std::exception_ptr& e) noexcept {
+  if (!e) return false;
+  try {
+    std::rethrow_exception(e);
+  } catch (const boost::system::system_error& x) {
+    return x.code() == boost::asio::error::operation_aborted;
+  } catch (const std::system_error& x) {
+    return x.code() == std::errc::operation_canceled;
+  } catch (...) {
+  }
+  return false;
+}
+
 template <class Handler>
 class bound_handler {
  public:
@@ -89,13 +84,10 @@ class bound_handler {
   bound_handler(H&& h, bound_op_base* op) : handler_(std::forward<H>(h)), op_(op) {
     // Keep the token's own slot working: its emits are forwarded into the operation's.
     auto outer = boost::asio::get_associated_cancellation_slot(handler_);
-    if (outer.is_connected()) {
-      outer.template emplace<outer_slot_proxy>(outer_slot_proxy{op_});
-      outer_ = outer;
-    }
+    if (outer.is_connected()) outer.template emplace<outer_slot_proxy>(outer_slot_proxy{op_});
   }
   bound_handler(bound_handler&& o) noexcept(std::is_nothrow_move_constructible_v<Handler>)
-      : handler_(std::move(o.handler_)), op_(std::exchange(o.op_, nullptr)), outer_(o.outer_) {}
+      : handler_(std::move(o.handler_)), op_(std::exchange(o.op_, nullptr)) {}
   bound_handler& operator=(bound_handler&&) = delete;
 
   ~bound_handler() {
@@ -106,61 +98,112 @@ class bound_handler {
 
   template <class... Args>
   void operator()(Args&&... args) {
-    finish();
-    invoke(std::forward<Args>(args)...);
+    error_code ctx_err = finish();
+    if (ctx_err)
+      translated(ctx_err, std::forward<Args>(args)...);
+    else
+      std::move(handler_)(std::forward<Args>(args)...);
   }
 
   Handler& get() noexcept { return handler_; }
   const Handler& get() const noexcept { return handler_; }
 
  private:
-  // Disconnects from the context and the outer slot; remembers the context's error if the
-  // context cancelled the operation.
-  void finish() noexcept {
-    bound_op_base* op = std::exchange(op_, nullptr);
-    if (op->complete()) context_err_ = node_err(op->node());
-    if (outer_.is_connected()) outer_.clear();
-    op->release();
+  // Disconnects from the context and the outer slot; the context's error if it cancelled the
+  // operation.
+  error_code finish() noexcept {
+    auto outer = boost::asio::get_associated_cancellation_slot(handler_);
+    if (outer.is_connected()) outer.clear();
+    return std::exchange(op_, nullptr)->complete();
   }
 
   template <class First, class... Rest>
-  void invoke(First&& first, Rest&&... rest) {
-    if constexpr (std::is_same_v<std::decay_t<First>, error_code>) {
-      if (context_err_ && first == boost::asio::error::operation_aborted) {
-        std::move(handler_)(error_code(context_err_), std::forward<Rest>(rest)...);
+  void translated(const error_code& ctx_err, First&& first, Rest&&... rest) {
+    using first_type = std::decay_t<First>;
+    if constexpr (std::is_same_v<first_type, error_code>) {
+      if (first == boost::asio::error::operation_aborted) {
+        std::move(handler_)(error_code(ctx_err), std::forward<Rest>(rest)...);
         return;
       }
-    } else if constexpr (is_error_tuple<std::decay_t<First>>::value) {
-      // as_tuple(bind(ctx, token)): the result arrives packed.
-      if (context_err_ && std::get<0>(first) == boost::asio::error::operation_aborted) {
-        std::decay_t<First> translated(std::forward<First>(first));
-        std::get<0>(translated) = context_err_;
-        std::move(handler_)(std::move(translated), std::forward<Rest>(rest)...);
+    } else if constexpr (is_error_tuple<first_type>::value) {
+      // as_tuple(token) inside bind: the result arrives packed.
+      if (std::get<0>(first) == boost::asio::error::operation_aborted) {
+        first_type t(std::forward<First>(first));
+        std::get<0>(t) = ctx_err;
+        std::move(handler_)(std::move(t), std::forward<Rest>(rest)...);
+        return;
+      }
+    } else if constexpr (std::is_same_v<first_type, std::exception_ptr>) {
+      // co_spawn's handler: the coroutine ended with the aborted operation's exception.
+      if (holds_operation_aborted(first)) {
+        std::move(handler_)(std::make_exception_ptr(boost::system::system_error(ctx_err)),
+                            std::forward<Rest>(rest)...);
         return;
       }
     }
     std::move(handler_)(std::forward<First>(first), std::forward<Rest>(rest)...);
   }
-  void invoke() { std::move(handler_)(); }
+  void translated(const error_code&) { std::move(handler_)(); }
 
   Handler handler_;
   bound_op_base* op_;
-  boost::asio::cancellation_slot outer_;
-  error_code context_err_;
 };
 
-// Wraps an operation's initiation; inherits it so executor_type and get_executor() survive.
+// Holds an operation's initiation; derives from it when it can, so executor_type and
+// get_executor() stay visible to whoever asks (Asio's adapters do the same).
+template <class Initiation, bool = std::is_class_v<Initiation> && !std::is_final_v<Initiation>>
+class initiation_holder : public Initiation {
+ protected:
+  template <class I>
+  explicit initiation_holder(I&& i) : Initiation(std::forward<I>(i)) {}
+  Initiation& initiation() noexcept { return *this; }
+  const Initiation& initiation() const noexcept { return *this; }
+};
+template <class Initiation>
+class initiation_holder<Initiation, false> {
+ protected:
+  template <class I>
+  explicit initiation_holder(I&& i) : init_(std::forward<I>(i)) {}
+  Initiation& initiation() noexcept { return init_; }
+  const Initiation& initiation() const noexcept { return init_; }
+
+ private:
+  Initiation init_;
+};
+
+// The cancellable node a context's handle refers to, taking over the handle's reference.
+inline cancel_node* take_canceler(context& ctx) noexcept {
+  node* n = access::steal(ctx);
+  cancel_node* c = n->canceler();
+  if (c != n) {
+    c->add_ref();
+    tree::release(n);
+  }
+  return c;
+}
+
+// Wraps an operation's initiation: the handler is bound to the context once the operation is
+// initiated.
 template <class Initiation, class Signature>
-class bound_initiation : public Initiation {
+class bound_initiation : public initiation_holder<Initiation> {
  public:
   template <class I>
-  bound_initiation(I&& init, const context& ctx, boost::asio::cancellation_type type)
-      : Initiation(std::forward<I>(init)), ctx_(ctx), type_(type) {}
+  bound_initiation(I&& init, context ctx, boost::asio::cancellation_type type)
+      : initiation_holder<Initiation>(std::forward<I>(init)), ctx_(std::move(ctx)), type_(type) {}
 
   template <class Handler, class... Args>
-  void operator()(Handler&& handler, Args&&... args) {
-    Initiation& init = *this;
-    node* n = ctx_.native_node();
+  void operator()(Handler&& handler, Args&&... args) && {
+    run(std::move(this->initiation()), std::move(ctx_), std::forward<Handler>(handler), std::forward<Args>(args)...);
+  }
+  template <class Handler, class... Args>
+  void operator()(Handler&& handler, Args&&... args) const& {
+    run(Initiation(this->initiation()), context(ctx_), std::forward<Handler>(handler), std::forward<Args>(args)...);
+  }
+
+ private:
+  template <class Handler, class... Args>
+  void run(Initiation&& init, context ctx, Handler&& handler, Args&&... args) const {
+    node* n = access::get(ctx);
     cancel_node* c = n != nullptr ? n->canceler() : nullptr;
     if (c == nullptr) {  // never done: nothing to bind
       std::move(init)(std::forward<Handler>(handler), std::forward<Args>(args)...);
@@ -168,21 +211,32 @@ class bound_initiation : public Initiation {
     }
     auto ex = operation_executor(init, handler, args...);
     if constexpr (early_completion<Signature>::value) {
-      if (error_code err = node_err(c)) {
-        early_completion<Signature>::post(std::forward<Handler>(handler), ex, err);
+      if (error_code err = tree::err(c)) {
+        early_completion<Signature>::complete(std::forward<Handler>(handler), ex, err);
         return;
       }
     }
-    arm_deadline(c, ex);
-    auto* op = new bound_op<decltype(ex)>(c, type_, ex);
-    bound_handler<std::decay_t<Handler>> wrapped(std::forward<Handler>(handler), op);
-    op->add_ref();  // start()'s, released below: the handler may complete before start() returns
-    std::move(init)(std::move(wrapped), std::forward<Args>(args)...);
-    op->start();
-    op->release();
+    context_core* home = home_for(c, ex);
+    auto* op = new bound_op<decltype(ex)>(take_canceler(ctx), type_, ex);
+    std::optional<bound_handler<std::decay_t<Handler>>> wrapped;
+    try {
+      wrapped.emplace(std::forward<Handler>(handler), op);
+    } catch (...) {
+      op->release();  // the handler's
+      op->release();  // start()'s
+      throw;
+    }
+    try {
+      std::move(init)(std::move(*wrapped), std::forward<Args>(args)...);
+    } catch (...) {
+      wrapped.reset();  // if the initiation did not take it
+      op->release();
+      throw;
+    }
+    wrapped.reset();  // moved from: holds nothing
+    op->start(home);
   }
 
- private:
   context ctx_;
   boost::asio::cancellation_type type_;
 };
@@ -194,6 +248,30 @@ struct first_signature<S, Rest...> {
   using type = S;
 };
 
+// Old-style Asio code names async_result<Token, Signature>::return_type (Beast's declarations
+// on Boost 1.81): it is the wrapped token's.
+template <class Result, class = void>
+struct return_type_of {};
+template <class Result>
+struct return_type_of<Result, std::void_t<typename Result::return_type>> {
+  using return_type = typename Result::return_type;
+};
+
+// The wrapped token as async_initiate must see it: moved out of an rvalue, else by reference.
+template <class Raw, class Token>
+using inner_token_t =
+    std::conditional_t<std::is_lvalue_reference_v<Raw> || std::is_const_v<std::remove_reference_t<Raw>>,
+                       std::conditional_t<std::is_const_v<std::remove_reference_t<Raw>>, const Token&, Token&>,
+                       Token>;
+
+template <class Raw>
+context forward_context(Raw&& token) {
+  if constexpr (!std::is_lvalue_reference_v<Raw> && !std::is_const_v<std::remove_reference_t<Raw>>)
+    return std::move(token).take_context();
+  else
+    return token.get_context();
+}
+
 }  // namespace detail
 }  // namespace asioctx
 
@@ -201,8 +279,8 @@ namespace boost {
 namespace asio {
 
 template <class Token, class... Signatures>
-struct async_result<asioctx::bound_token<Token>, Signatures...> {
-  // The wrapped initiation; an error_code-first signature decides the early completion.
+struct async_result<asioctx::bound_token<Token>, Signatures...>
+    : asioctx::detail::return_type_of<async_result<Token, Signatures...>> {
   template <class Initiation>
   using bound_initiation =
       asioctx::detail::bound_initiation<std::decay_t<Initiation>,
@@ -210,11 +288,12 @@ struct async_result<asioctx::bound_token<Token>, Signatures...> {
 
   template <class Initiation, class RawToken, class... Args>
   static auto initiate(Initiation&& init, RawToken&& token, Args&&... args)
-      -> decltype(async_initiate<Token, Signatures...>(std::declval<bound_initiation<Initiation>>(),
-                                                       token.get_token(), std::forward<Args>(args)...)) {
-    return async_initiate<Token, Signatures...>(
-        bound_initiation<Initiation>(std::forward<Initiation>(init), token.get_context(),
-                                     token.get_cancellation_type()),
+      -> decltype(async_initiate<asioctx::detail::inner_token_t<RawToken, Token>, Signatures...>(
+          std::declval<bound_initiation<Initiation>>(), token.get_token(), std::forward<Args>(args)...)) {
+    auto type = token.get_cancellation_type();
+    return async_initiate<asioctx::detail::inner_token_t<RawToken, Token>, Signatures...>(
+        bound_initiation<Initiation>(std::forward<Initiation>(init),
+                                     asioctx::detail::forward_context(std::forward<RawToken>(token)), type),
         token.get_token(), std::forward<Args>(args)...);
   }
 };
@@ -235,5 +314,7 @@ struct associator<Associator, asioctx::detail::bound_handler<Handler>, DefaultCa
 
 }  // namespace asio
 }  // namespace boost
+
+#include <asioctx/impl/adapter_order.hpp>
 
 #endif  // ASIOCTX_IMPL_BIND_HPP

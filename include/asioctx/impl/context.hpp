@@ -5,15 +5,23 @@
 #ifndef ASIOCTX_IMPL_CONTEXT_HPP
 #define ASIOCTX_IMPL_CONTEXT_HPP
 
-#include <boost/asio/execution/context.hpp>
+#include <asioctx/detail/context_core.hpp>
+
+#include <boost/asio/execution/executor.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/is_executor.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/query.hpp>
 
 #include <ostream>
 #include <type_traits>
 
 namespace asioctx {
 namespace detail {
+
+template <class T>
+struct is_executor_or_context
+    : std::bool_constant<boost::asio::execution::is_executor<T>::value || boost::asio::is_executor<T>::value ||
+                         std::is_convertible_v<T&, boost::asio::execution_context&>> {};
 
 template <class T, class = void>
 struct is_printable : std::false_type {};
@@ -57,31 +65,81 @@ class value_node final : public value_node_base {
   T v_;
 };
 
-// An after_func registration: fired by the tree, or claimed by stop_func, never both.
-class after_func_base : public waiter {
+// An after_func registration. It is fired by the tree, stopped by a stop_func, or dropped by its
+// execution context's shutdown: whichever claims it first.
+class after_func_base : public waiter, public registered, public pooled {
  public:
-  explicit after_func_base(cancel_node* c) noexcept : node_(c) {}
+  after_func_base(cancel_node* c, context_core* core) noexcept : core_(core), node_(c) {}
 
-  // Claims the right to run; the loser of fire/stop does nothing.
-  bool claim() noexcept { return !claimed_.exchange(true, std::memory_order_acq_rel); }
-
-  void fire(error_code) noexcept override {
-    if (claim()) run();
+  void add_ref() noexcept { refs_.add(); }
+  void release() noexcept {
+    if (refs_.release()) destroy();
   }
 
   bool stop() noexcept {
     if (!claim()) return false;
-    if (node_ != nullptr) remove_waiter(node_, this);
+    if (node_ != nullptr) finish();
     return true;
   }
 
- protected:
-  ~after_func_base() override {
-    if (node_ != nullptr) detail::release(node_);
+  // Registers with the context; fires at once if it is done already. Holds one reference for
+  // the registration until it is claimed.
+  void start() noexcept {
+    if (node_ == nullptr) {  // never done: nothing but stop() can claim it
+      release();
+      return;
+    }
+    if (!core_->enroll(this)) core_ = nullptr;
+    if (!tree::add_waiter(node_, this, home_)) {
+      add_ref();
+      fire(tree::err(node_));
+    }
   }
-  virtual void run() noexcept = 0;
+
+ protected:
+  virtual ~after_func_base() {
+    if (node_ != nullptr) tree::release(node_);
+  }
+  virtual void destroy() noexcept = 0;
+  virtual void post() noexcept = 0;  // posts f; called once, outside every lock
+  virtual void drop() noexcept = 0;  // destroys f without calling it
+
+  context_core* home_ = nullptr;  // where the deadline is armed, if it needs arming
+  context_core* core_;            // ex's execution context; null once it cannot be posted to
 
  private:
+  bool claim() noexcept { return !claimed_.exchange(true, std::memory_order_acq_rel); }
+
+  // Claimed: out of every list, and the registration's reference dropped.
+  void finish() noexcept {
+    if (node_ != nullptr) tree::remove_waiter(node_, this);
+    if (core_ != nullptr) core_->withdraw(this);
+    release();
+  }
+
+  void on_detached() noexcept override { add_ref(); }
+  void fire(const error_code&) noexcept override {
+    if (claim()) {
+      if (core_ != nullptr) {
+        if (core_->enter())
+          post();
+        else
+          drop();
+        core_->leave();
+      }
+      finish();
+    }
+    release();
+  }
+  void abandon() noexcept override {}  // never: a registration holds its node
+  void on_shutdown() noexcept override {
+    if (claim()) {
+      drop();
+      finish();
+    }
+  }
+
+  ref_count refs_{2};  // the stop_func's and the registration's
   std::atomic<bool> claimed_{false};
   cancel_node* node_;  // strong: a registration keeps its context linked, as in Go
 };
@@ -90,33 +148,27 @@ template <class Executor, class F>
 class after_func_op final : public after_func_base {
  public:
   after_func_op(cancel_node* c, const Executor& ex, F&& f)
-      : after_func_base(c),
-        ex_(ex),
-        f_(std::move(f)),
-        alive_(liveness_of(boost::asio::query(ex_, boost::asio::execution::context))) {}
-
- private:
-  // An executor whose io_context is gone is never used: the registration is simply dropped.
-  void run() noexcept override {
-    call_if_alive(
-        *alive_,
-        [](void* self) {
-          auto* op = static_cast<after_func_op*>(self);
-          boost::asio::post(op->ex_, std::move(op->f_));
-        },
-        this);
+      : after_func_base(c, c != nullptr ? core_of_executor(ex) : nullptr), ex_(ex), f_(std::move(f)) {
+    if (c != nullptr) home_ = home_for(c, ex);
   }
 
+ private:
+  void destroy() noexcept override { delete this; }
+  void post() noexcept override {
+    try {
+      boost::asio::post(ex_, std::move(*f_));
+    } catch (...) {
+      // Out of memory: f is dropped, as when the context has shut down.
+    }
+    f_.reset();
+  }
+  void drop() noexcept override { f_.reset(); }
+
   Executor ex_;
-  F f_;
-  std::shared_ptr<timer_core> alive_;
+  std::optional<F> f_;
 };
 
 }  // namespace detail
-
-inline bool stop_func::operator()() const noexcept {
-  return w_ != nullptr && static_cast<detail::after_func_base*>(w_)->stop();
-}
 
 template <class T>
 const T* context::value(const key<T>& k) const noexcept {
@@ -131,37 +183,55 @@ const T* context::value(const key<T>& k) const noexcept {
 
 template <class T, class V>
 context with_value(const context& parent, const key<T>& k, V&& v) {
-  detail::node* p = parent.native_node();
+  detail::node* p = detail::access::get(parent);
   auto* n = new detail::value_node<T>(p, &k, k.name(), std::forward<V>(v));
   if (p != nullptr) p->add_ref();  // after construction, so a throwing T leaks nothing
-  return context::adopt(n);
+  return detail::access::make<context>(static_cast<detail::node*>(n));
 }
 
-template <class Executor>
-derived<cancel_func> with_deadline(const Executor& ex, const context& parent, clock::time_point d) {
-  derived<cancel_func> r = with_deadline(parent, d);
-  if (detail::cancel_node* c = r.ctx.native_node()->canceler()) detail::arm_deadline(c, ex);
+template <class Executor, class>
+derived<cancel_func> with_deadline(Executor&& ex, const context& parent, clock::time_point d,
+                                   const source_location& where) {
+  derived<cancel_func> r = with_deadline(parent, d, where);
+  if (detail::cancel_node* c = detail::access::get(r.ctx)->canceler()) {
+    auto&& e = detail::executor_of(ex);
+    detail::tree::pin(c, detail::home_for(c, e));
+  }
   return r;
 }
 
-template <class Executor>
-derived<cancel_func> with_timeout(const Executor& ex, const context& parent, clock::duration t) {
-  return with_deadline(ex, parent, clock::now() + t);
+template <class Executor, class>
+derived<cancel_func> with_timeout(Executor&& ex, const context& parent, clock::duration t,
+                                  const source_location& where) {
+  derived<cancel_func> r = with_timeout(parent, t, where);
+  if (detail::cancel_node* c = detail::access::get(r.ctx)->canceler()) {
+    auto&& e = detail::executor_of(ex);
+    detail::tree::pin(c, detail::home_for(c, e));
+  }
+  return r;
 }
 
 template <class Executor, class F>
-stop_func after_func(const context& c, const Executor& ex, F f) {
-  detail::node* n = c.native_node();
-  detail::cancel_node* cn = n ? n->canceler() : nullptr;
-  if (cn != nullptr) static_cast<detail::node*>(cn)->add_ref();
-  auto* op = new detail::after_func_op<Executor, F>(cn, ex, std::move(f));
-  stop_func stop(op);  // adopts the creation reference
-  if (cn != nullptr) {
-    detail::arm_deadline(cn, ex);
-    if (!detail::add_waiter(cn, op)) op->fire(detail::node_err(cn));
-  }
-  return stop;
+stop_func after_func(const context& c, Executor&& ex, F f) {
+  detail::node* n = detail::access::get(c);
+  detail::cancel_node* cn = n != nullptr ? n->canceler() : nullptr;
+  auto&& e = detail::executor_of(ex);
+  using executor_type = std::decay_t<decltype(e)>;
+  auto* op = new detail::after_func_op<executor_type, F>(cn, e, std::move(f));
+  if (cn != nullptr) cn->add_ref();  // the registration's, after construction: nothing leaks if it throws
+  op->start();
+  return detail::access::make<stop_func>(static_cast<detail::after_func_base*>(op));
 }
+
+inline stop_func::stop_func(const stop_func& o) noexcept : op_(o.op_) {
+  if (op_ != nullptr) op_->add_ref();
+}
+
+inline stop_func::~stop_func() {
+  if (op_ != nullptr) op_->release();
+}
+
+inline bool stop_func::operator()() const noexcept { return op_ != nullptr && op_->stop(); }
 
 }  // namespace asioctx
 

@@ -1,0 +1,180 @@
+//
+// asioctx/detail/context_core.hpp
+//
+// What asioctx keeps per execution context (an io_context, a thread_pool...), through an
+// execution_context service:
+// - the deadline heap: every deadline somebody waits on, multiplexed onto one steady_timer armed
+//   for the earliest; arming and disarming a deadline is a heap operation, not a reactor call;
+// - the waiters that hold a handler or an executor of the context (async_wait, after_func), so
+//   that the context's shutdown destroys them as it destroys its own pending handlers, and
+//   nothing is posted to it once it has shut down.
+// The core outlives the service while deadlines or waiters still refer to it, so contexts may be
+// released or cancelled after their io_context is gone.
+//
+
+#ifndef ASIOCTX_DETAIL_CONTEXT_CORE_HPP
+#define ASIOCTX_DETAIL_CONTEXT_CORE_HPP
+
+#include <asioctx/detail/intrusive_list.hpp>
+#include <asioctx/detail/node.hpp>
+#include <asioctx/detail/spin_mutex.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/query.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace asioctx {
+namespace detail {
+
+struct registry_tag {};
+
+// A waiter that holds a handler or an executor of an execution context.
+class registered : public list_hook<registry_tag> {
+ public:
+  // The execution context shuts down: destroy the handler (never invoke it) and let go.
+  virtual void on_shutdown() noexcept = 0;
+
+ protected:
+  ~registered() = default;
+};
+
+class deadline_timer_state;
+
+class context_core {
+ public:
+  context_core() noexcept = default;
+  context_core(const context_core&) = delete;
+  context_core& operator=(const context_core&) = delete;
+
+  bool dead() const noexcept { return dead_.load(std::memory_order_acquire); }
+
+  // --- Deadlines (called by the tree, never under a node's lock).
+  // Homes n here unless it is homed at a live core already; returns where n is homed (null if
+  // this core is dead and n has no other home).
+  static context_core* home(deadline_node* n, context_core* want) noexcept;
+  // n is waited on: into the heap if it is live and still wanted, the timer moved earlier if
+  // needed.
+  void activate(deadline_node* n) noexcept;
+  // Nothing waits on n any more (rechecked under the lock): out of the heap.
+  void deactivate(deadline_node* n) noexcept;
+  // n is done: out of the heap for good.
+  void remove(deadline_node* n) noexcept;
+  // n is being destroyed: out of the heap, no longer a user of this core.
+  void unhome(deadline_node* n) noexcept;
+
+  // --- Waiters holding handlers of this context.
+  // An enrolled waiter is a user of the core until it withdraws, exactly once, whether or not
+  // shutdown has detached it meanwhile (then withdraw returns false).
+  bool enroll(registered* r) noexcept;  // false once the context has shut down
+  bool withdraw(registered* r) noexcept;
+  // Brackets a post or dispatch to the context, or the destruction of a handler of it, from
+  // outside it: shutdown waits for every bracket to close. enter() says whether the context is
+  // still live; leave() closes the bracket either way.
+  bool enter() noexcept;
+  void leave() noexcept;
+
+  // The executor the deadline timer runs on, set by the first user (strands unwrapped).
+  bool has_executor() const noexcept { return has_executor_.load(std::memory_order_acquire); }
+  void set_executor(const boost::asio::any_io_executor& ex);
+
+  // Called by the service.
+  void shutdown() noexcept;
+  void add_user() noexcept;
+  void drop_user() noexcept;
+
+  // Test hooks.
+  std::size_t heap_size() noexcept;
+  std::size_t enrolled() noexcept;
+  bool contains(const deadline_node* n) noexcept;
+  bool timer_armed() noexcept;
+
+ private:
+  friend class deadline_timer_state;
+  ~context_core();
+
+  void push(deadline_node* n);
+  void erase(deadline_node* n) noexcept;
+  void sift_up(std::size_t i) noexcept;
+  void sift_down(std::size_t i) noexcept;
+  bool drop_user_locked() noexcept;
+  void kick_locked(std::unique_lock<spin_mutex>& lock) noexcept;
+  void run_token(std::unique_lock<spin_mutex>& lock) noexcept;
+  void on_timer(std::uint64_t gen) noexcept;
+  void on_idle_check() noexcept;
+
+  struct timer_handler;
+  struct idle_handler;
+
+  spin_mutex mutex_;
+  std::atomic<bool> dead_{false};
+  std::atomic<bool> has_executor_{false};
+  std::atomic<std::uint32_t> inflight_{0};
+  std::uint32_t users_ = 1;  // the service, the deadlines homed here, the enrolled waiters
+  std::vector<deadline_node*> heap_;
+  intrusive_list<registered, registry_tag> registry_;
+  std::size_t registry_size_ = 0;
+
+  // The timer: only the holder of token_ touches it, and never under mutex_.
+  std::unique_ptr<deadline_timer_state> timer_;
+  bool token_ = false;
+  bool idle_posted_ = false;
+  clock::time_point armed_ = clock::time_point::max();  // expiry of the pending wait, max if none
+  std::uint64_t gen_ = 0;
+};
+
+// The core of an execution context, made on first use; cached per thread.
+context_core* core_of(boost::asio::execution_context& ctx);
+
+template <class T, class = void>
+struct has_inner_executor : std::false_type {};
+template <class T>
+struct has_inner_executor<T, std::void_t<decltype(std::declval<const T&>().get_inner_executor())>>
+    : std::true_type {};
+
+// The executor under any strands: where the deadline timer runs.
+template <class Executor>
+auto unstranded(const Executor& ex) {
+  if constexpr (has_inner_executor<Executor>::value)
+    return unstranded(ex.get_inner_executor());
+  else
+    return ex;
+}
+
+template <class Executor>
+context_core* core_of_executor(const Executor& ex) {
+  context_core* core = core_of(boost::asio::query(ex, boost::asio::execution::context));
+  if (!core->has_executor()) core->set_executor(boost::asio::any_io_executor(unstranded(ex)));
+  return core;
+}
+
+// Where a waiter on c may arm c's deadline: null when nothing needs arming.
+template <class Executor>
+context_core* home_for(const cancel_node* c, const Executor& ex) {
+  return tree::needs_home(c) ? core_of_executor(ex) : nullptr;
+}
+
+// Test hook: how many deadlines are waited on (in the heap) in ctx.
+inline std::size_t armed_deadlines(boost::asio::execution_context& ctx) { return core_of(ctx)->heap_size(); }
+
+// Accepts an executor or an execution context (io_context&), as Asio's own functions do.
+template <class T>
+decltype(auto) executor_of(T& t) {
+  if constexpr (std::is_convertible_v<T&, boost::asio::execution_context&>)
+    return t.get_executor();
+  else
+    return (t);
+}
+
+}  // namespace detail
+}  // namespace asioctx
+
+#endif  // ASIOCTX_DETAIL_CONTEXT_CORE_HPP

@@ -1,0 +1,105 @@
+//
+// asioctx/detail/operation_executor.hpp
+//
+// Which executor a bound operation completes on, decided when it is initiated: the handler's
+// associated executor, with the initiation's (or the I/O object's) executor as the candidate, as
+// the operation itself will ask. Where neither the handler nor the operation says, bind() does
+// not compile: guessing system_executor would emit off the operation's strand.
+//
+
+#ifndef ASIOCTX_DETAIL_OPERATION_EXECUTOR_HPP
+#define ASIOCTX_DETAIL_OPERATION_EXECUTOR_HPP
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/system_executor.hpp>
+#if __has_include(<boost/asio/inline_executor.hpp>)
+#include <boost/asio/inline_executor.hpp>
+#define ASIOCTX_HAS_INLINE_EXECUTOR 1
+#endif
+
+#include <type_traits>
+#include <utility>
+
+namespace asioctx {
+namespace detail {
+
+template <class T, class = void>
+struct has_get_executor : std::false_type {};
+template <class T>
+struct has_get_executor<T, std::void_t<decltype(std::declval<const T&>().get_executor())>> : std::true_type {};
+
+template <class T, class = void>
+struct points_to_io_object : std::false_type {};
+template <class T>
+struct points_to_io_object<T*, std::void_t<decltype(std::declval<T&>().get_executor())>> : std::true_type {};
+
+template <class T>
+constexpr bool is_io_object_arg =
+    has_get_executor<std::decay_t<T>>::value || points_to_io_object<std::decay_t<T>>::value;
+
+// The executor of the first initiation argument that is (or points to) an I/O object. Composed
+// operations (Beast's among them) often pass their stream as an argument rather than exposing it
+// through the initiation.
+template <class First, class... Rest>
+auto io_object_executor(const First& first, const Rest&... rest) {
+  if constexpr (has_get_executor<First>::value)
+    return first.get_executor();
+  else if constexpr (points_to_io_object<First>::value)
+    return first->get_executor();
+  else
+    return io_object_executor(rest...);
+}
+
+// A candidate no handler association can return unless it has none of its own.
+struct no_executor_candidate {};
+
+template <class Handler>
+constexpr bool has_own_executor =
+    !std::is_same_v<typename boost::asio::associated_executor<Handler, no_executor_candidate>::type,
+                    no_executor_candidate>;
+
+// Executors that run a handler wherever it is dispatched from: as an association they say
+// nothing about where the operation runs.
+template <class Executor>
+constexpr bool runs_inline = std::is_same_v<Executor, boost::asio::system_executor>
+#ifdef ASIOCTX_HAS_INLINE_EXECUTOR
+                             || std::is_same_v<Executor, boost::asio::inline_executor>
+#endif
+    ;
+
+template <class>
+constexpr bool dependent_false = false;
+
+template <class Handler, class Candidate>
+auto associated_or_candidate(const Handler& h, const Candidate& candidate) {
+  auto ex = boost::asio::get_associated_executor(h, candidate);
+  if constexpr (runs_inline<decltype(ex)> && !runs_inline<Candidate>)
+    return candidate;
+  else
+    return ex;
+}
+
+template <class Initiation, class Handler, class... Args>
+auto operation_executor(const Initiation& init, const Handler& h, const Args&... args) {
+  if constexpr (has_get_executor<Initiation>::value) {
+    return associated_or_candidate(h, init.get_executor());
+  } else if constexpr ((is_io_object_arg<Args> || ...)) {
+    return associated_or_candidate(h, io_object_executor(args...));
+  } else if constexpr (has_own_executor<Handler>) {
+    return boost::asio::get_associated_executor(h);
+  } else {
+    static_assert(dependent_false<Handler>,
+                  "asioctx::bind: this operation does not say which executor it completes on (its "
+                  "initiation has no get_executor() and the handler no associated executor), so the "
+                  "context's cancellation cannot be delivered on the operation's strand. Bind an "
+                  "executor to the handler inside bind: asioctx::bind(ctx, "
+                  "boost::asio::bind_executor(ex, handler)); and write asioctx::bind next to the "
+                  "handler when other adapters wrap it.");
+    return boost::asio::system_executor();
+  }
+}
+
+}  // namespace detail
+}  // namespace asioctx
+
+#endif  // ASIOCTX_DETAIL_OPERATION_EXECUTOR_HPP
