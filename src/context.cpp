@@ -22,11 +22,10 @@ derived<Cancel> make_derived(detail::node* n) {
 
 // now + t, saturated: time_point::max() (no deadline) at the top, time_point::min() at the bottom.
 clock::time_point deadline_after(clock::duration t) noexcept {
-  const clock::time_point now = clock::now();
-  const clock::duration since = now.time_since_epoch();
-  if (t > clock::duration::zero() && t >= clock::duration::max() - since) return clock::time_point::max();
-  if (t < clock::duration::zero() && t <= clock::duration::min() - since) return clock::time_point::min();
-  return now + t;
+  clock::rep sum;
+  if (__builtin_add_overflow(clock::now().time_since_epoch().count(), t.count(), &sum))
+    return t > clock::duration::zero() ? clock::time_point::max() : clock::time_point::min();
+  return clock::time_point(clock::duration(sum));
 }
 
 }  // namespace

@@ -181,6 +181,7 @@ void context_core::erase(deadline_node* n) noexcept {
   n->heap_index_ = deadline_node::not_in_heap;
   deadline_node* last = heap_.back();
   heap_.pop_back();
+  if (heap_.empty() && heap_.capacity() > 1024) std::vector<deadline_node*>().swap(heap_);  // a burst is over
   if (i == heap_.size()) return;
   heap_[i] = last;
   last->heap_index_ = static_cast<std::uint32_t>(i);

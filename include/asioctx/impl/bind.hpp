@@ -257,16 +257,13 @@ struct return_type_of<Result, std::void_t<typename Result::return_type>> {
   using return_type = typename Result::return_type;
 };
 
-// The wrapped token as async_initiate must see it: moved out of an rvalue, else by reference.
-template <class Raw, class Token>
-using inner_token_t =
-    std::conditional_t<std::is_lvalue_reference_v<Raw> || std::is_const_v<std::remove_reference_t<Raw>>,
-                       std::conditional_t<std::is_const_v<std::remove_reference_t<Raw>>, const Token&, Token&>,
-                       Token>;
+// Whether a bound token passed as Raw may be moved from.
+template <class Raw>
+constexpr bool may_steal = !std::is_lvalue_reference_v<Raw> && !std::is_const_v<std::remove_reference_t<Raw>>;
 
 template <class Raw>
 context forward_context(Raw&& token) {
-  if constexpr (!std::is_lvalue_reference_v<Raw> && !std::is_const_v<std::remove_reference_t<Raw>>)
+  if constexpr (may_steal<Raw>)
     return std::move(token).take_context();
   else
     return token.get_context();
@@ -286,15 +283,21 @@ struct async_result<asioctx::bound_token<Token>, Signatures...>
       asioctx::detail::bound_initiation<std::decay_t<Initiation>,
                                         typename asioctx::detail::first_signature<Signatures...>::type>;
 
+  // The wrapped token is moved out of an rvalue bound token, copied out of any other (Asio 1.81's
+  // own adapters do not all take const tokens).
   template <class Initiation, class RawToken, class... Args>
   static auto initiate(Initiation&& init, RawToken&& token, Args&&... args)
-      -> decltype(async_initiate<asioctx::detail::inner_token_t<RawToken, Token>, Signatures...>(
-          std::declval<bound_initiation<Initiation>>(), token.get_token(), std::forward<Args>(args)...)) {
-    auto type = token.get_cancellation_type();
-    return async_initiate<asioctx::detail::inner_token_t<RawToken, Token>, Signatures...>(
-        bound_initiation<Initiation>(std::forward<Initiation>(init),
-                                     asioctx::detail::forward_context(std::forward<RawToken>(token)), type),
-        token.get_token(), std::forward<Args>(args)...);
+      -> decltype(async_initiate<Token, Signatures...>(std::declval<bound_initiation<Initiation>>(),
+                                                       std::declval<Token&>(), std::forward<Args>(args)...)) {
+    bound_initiation<Initiation> bound(std::forward<Initiation>(init),
+                                       asioctx::detail::forward_context(std::forward<RawToken>(token)),
+                                       token.get_cancellation_type());
+    if constexpr (asioctx::detail::may_steal<RawToken>) {
+      return async_initiate<Token, Signatures...>(std::move(bound), token.get_token(), std::forward<Args>(args)...);
+    } else {
+      Token copy(token.get_token());
+      return async_initiate<Token, Signatures...>(std::move(bound), copy, std::forward<Args>(args)...);
+    }
   }
 };
 

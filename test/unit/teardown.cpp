@@ -1,0 +1,193 @@
+// Teardown in every order (DESIGN rule 10): an io_context destroyed while deadlines are armed and
+// waits, after_funcs and bound operations are pending, then the contexts cancelled or released;
+// and the other orders. Pending handlers are destroyed with their io_context, as Asio destroys
+// its own; nothing touches the io_context afterwards (ASan and TSan runs check the memory).
+#include <asioctx/async_wait.hpp>
+#include <asioctx/bind.hpp>
+
+#include "test_util.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#if defined(BOOST_ASIO_HAS_CO_AWAIT)
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#endif
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <optional>
+#include <thread>
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+using asioctx::error;
+using asioctx::error_code;
+
+namespace {
+
+// Something a handler owns, to see when the handler is destroyed.
+struct tracked {
+  std::shared_ptr<int> token = std::make_shared<int>(0);
+  std::weak_ptr<int> watch() const { return token; }
+};
+
+enum class then { cancel, release, cancel_from_thread };
+
+// Builds everything that can be pending on one io_context under ctx, destroys the io_context,
+// then ends the context as `how` says. Returns how many handlers ran (must be none).
+int destroy_io_first(then how, bool deadline) {
+  std::optional<asioctx::derived<asioctx::cancel_func>> dc;
+  auto ran = std::make_shared<int>(0);
+  std::weak_ptr<int> wait_handler, after_fn, bound_handler;
+  {
+    net::io_context io;
+    dc = deadline ? asioctx::with_timeout(asioctx::background(), 1h) : asioctx::with_cancel(asioctx::background());
+    auto& ctx = dc->ctx;
+    auto [child, cancel_child] = asioctx::with_cancel(ctx);  // released with this scope
+    auto [armed, cancel_armed] = asioctx::with_timeout(io, ctx, 30min);
+    tracked a, b, c;
+    wait_handler = a.watch();
+    after_fn = b.watch();
+    bound_handler = c.watch();
+    asioctx::async_wait(child, net::bind_executor(io, [ran, t = a.token](error_code) { ++*ran; }));
+    asioctx::after_func(ctx, io, [ran, t = b.token] { ++*ran; });
+    net::steady_timer timer(io, 1h);
+    timer.async_wait(asioctx::bind(ctx, [ran, t = c.token](error_code) { ++*ran; }));
+    io.poll();
+    if (deadline) BOOST_TEST(asioctx::detail::armed_deadlines(io) == 2u);
+    BOOST_TEST(asioctx_test::waiter_count(ctx) == 2u);  // the after_func and the bound wait
+  }  // the io_context (and the timer) go first
+  // Every pending handler was destroyed with its io_context, none was run.
+  BOOST_TEST(wait_handler.expired());
+  BOOST_TEST(after_fn.expired());
+  BOOST_TEST(bound_handler.expired());
+  BOOST_TEST(asioctx_test::waiter_count(dc->ctx) == 0u);
+  switch (how) {
+    case then::cancel:
+      dc->cancel();
+      break;
+    case then::cancel_from_thread:
+      std::thread([c = dc->cancel] { c(); }).join();
+      break;
+    case then::release:
+      break;
+  }
+  BOOST_TEST((dc->ctx.err() == (how == then::release ? error_code() : make_error_code(error::canceled))));
+  dc.reset();
+  return *ran;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(test_teardown)
+
+BOOST_AUTO_TEST_CASE(io_context_destroyed_first_then_cancel) {
+  BOOST_TEST(destroy_io_first(then::cancel, false) == 0);
+  BOOST_TEST(destroy_io_first(then::cancel, true) == 0);
+  BOOST_TEST(destroy_io_first(then::cancel_from_thread, true) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(io_context_destroyed_first_then_release) {
+  BOOST_TEST(destroy_io_first(then::release, false) == 0);
+  BOOST_TEST(destroy_io_first(then::release, true) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(context_released_before_io_context) {
+  // The handles go first; the pending operations keep their nodes until the io_context goes.
+  auto ran = std::make_shared<int>(0);
+  {
+    net::io_context io;
+    net::steady_timer timer(io, 1h);
+    {
+      auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 1h);
+      timer.async_wait(asioctx::bind(ctx, [ran](error_code) { ++*ran; }));
+      asioctx::async_wait(ctx, net::bind_executor(io, [ran](error_code) { ++*ran; }));
+      asioctx::after_func(ctx, io, [ran] { ++*ran; });
+    }
+    io.poll();
+    BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1u);
+  }
+  BOOST_TEST(*ran == 0);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_then_io_context_destroyed_before_running) {
+  // The context is done while nothing runs the io_context: the handlers queued for it are
+  // destroyed with it, never run.
+  auto ran = std::make_shared<int>(0);
+  tracked t;
+  auto watch = t.watch();
+  {
+    net::io_context io;
+    auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+    net::steady_timer timer(io, 1h);
+    timer.async_wait(asioctx::bind(ctx, [ran, k = t.token](error_code) { ++*ran; }));
+    asioctx::async_wait(ctx, net::bind_executor(io, [ran](error_code) { ++*ran; }));
+    asioctx::after_func(ctx, io, [ran] { ++*ran; });
+    t.token.reset();
+    cancel();
+  }
+  BOOST_TEST(*ran == 0);
+  BOOST_TEST(watch.expired());
+}
+
+BOOST_AUTO_TEST_CASE(wait_on_a_strand_of_a_destroyed_io_context) {
+  asioctx::cancel_func cancel;
+  tracked t;
+  auto watch = t.watch();
+  {
+    net::io_context io;
+    auto [ctx, c] = asioctx::with_cancel(asioctx::background());
+    cancel = c;
+    asioctx::async_wait(ctx, net::bind_executor(net::make_strand(io), [k = t.token](error_code) {}));
+    t.token.reset();
+    BOOST_TEST(!watch.expired());
+  }
+  BOOST_TEST(watch.expired());
+  cancel();
+}
+
+BOOST_AUTO_TEST_CASE(after_func_stop_after_shutdown_prevents_nothing) {
+  asioctx::stop_func stop;
+  asioctx::cancel_func cancel;
+  {
+    net::io_context io;
+    auto [ctx, c] = asioctx::with_cancel(asioctx::background());
+    cancel = c;
+    stop = asioctx::after_func(ctx, io, [] {});
+  }
+  BOOST_TEST(!stop());  // dropped with its io_context: nothing left to prevent
+  cancel();
+}
+
+#if defined(BOOST_ASIO_HAS_CO_AWAIT)
+BOOST_AUTO_TEST_CASE(coroutine_waiting_on_a_context_destroyed_with_its_io_context) {
+  // co_await async_wait(ctx, use_awaitable) pending when the io_context goes: the coroutine's
+  // frame is destroyed with it; cancelling afterwards touches nothing.
+  auto frame_alive = std::make_shared<bool>(false);
+  std::weak_ptr<bool> watch = frame_alive;
+  asioctx::cancel_func cancel;
+  {
+    net::io_context io;
+    auto [ctx, c] = asioctx::with_timeout(asioctx::background(), 1h);
+    cancel = c;
+    net::co_spawn(
+        io,
+        [ctx = ctx, alive = std::move(frame_alive)]() -> net::awaitable<void> {
+          *alive = true;
+          co_await asioctx::async_wait(ctx, net::use_awaitable);
+        },
+        net::detached);
+    io.poll();
+    BOOST_TEST(!watch.expired());
+    BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1u);
+  }
+  BOOST_TEST(watch.expired());
+  cancel();
+}
+#endif
+
+BOOST_AUTO_TEST_SUITE_END()
