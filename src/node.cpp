@@ -96,7 +96,8 @@ node* tree::make_cancel(node* parent) {
   return c;
 }
 
-node* tree::make_deadline(node* parent, clock::time_point d, const error_code& cause, const source_location& where) {
+node* tree::make_deadline(node* parent, clock::time_point d, const error_code& cause,
+                          const source_location& where) {
   cancel_node* pc = parent != nullptr ? parent->canceler() : nullptr;
   // No deadline (a saturated timeout), or a later one than the parent's: Go returns
   // WithCancel(parent) for the latter too.
@@ -258,7 +259,8 @@ void tree::propagate(cancel_node* root) noexcept {
     const cancel_node* from = decider(child);
     intrusive_list<waiter> detached;
     bool had_demand = false;
-    if (!close(child, from != nullptr ? from : top, error::canceled, nullptr, nullptr, detached, had_demand)) {
+    if (!close(child, from != nullptr ? from : top, error::canceled, nullptr, nullptr, detached,
+               had_demand)) {
       release(child);  // its own cancel owns its subtree
       continue;
     }

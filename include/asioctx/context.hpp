@@ -162,7 +162,8 @@ class cancel_cause_func {
   /**
    * `where` is recorded as the context's cancel_site() if this call wins.
    */
-  void operator()(error_code cause = {}, const source_location& where = BOOST_CURRENT_LOCATION) const noexcept;
+  void operator()(error_code cause = {},
+                  const source_location& where = BOOST_CURRENT_LOCATION) const noexcept;
 
  private:
   friend struct detail::access;
@@ -223,12 +224,14 @@ derived<cancel_func> with_timeout_cause(const context& parent, clock::duration t
  * The armed deadline is pending work on ex: `io_context::run()` does not return before the
  * deadline unless the context is cancelled (or released) first, just as a pending timer wait.
  */
-template <class Executor, class = std::enable_if_t<detail::is_executor_or_context<std::decay_t<Executor>>::value>>
+template <class Executor,
+          class = std::enable_if_t<detail::is_executor_or_context<std::decay_t<Executor>>::value>>
 derived<cancel_func> with_deadline(Executor&& ex, const context& parent, clock::time_point d,
                                    const source_location& where = BOOST_CURRENT_LOCATION);
 
 /// As with_timeout, and arms the deadline on ex (an executor or an execution context) at once.
-template <class Executor, class = std::enable_if_t<detail::is_executor_or_context<std::decay_t<Executor>>::value>>
+template <class Executor,
+          class = std::enable_if_t<detail::is_executor_or_context<std::decay_t<Executor>>::value>>
 derived<cancel_func> with_timeout(Executor&& ex, const context& parent, clock::duration t,
                                   const source_location& where = BOOST_CURRENT_LOCATION);
 

@@ -133,8 +133,7 @@ BOOST_AUTO_TEST_CASE(random_cancellation_across_strands) {
     BOOST_TEST_REQUIRE(completed.load() == ops_per_round);
     for (auto& o : outcomes) BOOST_TEST_REQUIRE(o.calls.load() == 1);
     // Completed operations left nothing registered.
-    for (auto& n : t.nodes)
-      BOOST_TEST_REQUIRE(asioctx_test::waiter_count(n) == 0u);
+    for (auto& n : t.nodes) BOOST_TEST_REQUIRE(asioctx_test::waiter_count(n) == 0u);
   }
   pool.join();
   BOOST_TEST(wrong.load() == 0);
@@ -150,7 +149,7 @@ BOOST_AUTO_TEST_CASE(concurrent_derive_cancel_and_drop) {
   std::atomic<int> completions{0}, started{0};
   std::vector<std::thread> workers;
   for (int w = 0; w < 4; ++w) {
-    workers.emplace_back([&, w] {
+    workers.emplace_back([&, w, &root = root] {
       std::mt19937 rng(w);
       auto strand = net::make_strand(pool.get_executor());
       for (int i = 0; i < 3000; ++i) {

@@ -43,7 +43,8 @@ namespace {
 // An operation on a strand that completes only when cancelled, recording where each emit ran.
 struct probe {
   strand_t strand;
-  std::atomic<int> started{0}, emits{0}, emits_off_strand{0}, no_slot{0};  // Boost.Test asserts on this thread only
+  std::atomic<int> started{0}, emits{0}, emits_off_strand{0},
+      no_slot{0};  // Boost.Test asserts on this thread only
 
   explicit probe(net::io_context& io) : strand(net::make_strand(io)) {}
 
@@ -181,27 +182,27 @@ void check_all(const char* shape, Start start) {
   for (int i = 0; i < 20; ++i) check(shape, start, when::racing);
 }
 
-#define CALLBACK_SHAPE(name, ...)                                              \
-  check_all(name, [](const asioctx::context& ctx, probe& pr, outcome& out) {  \
-    [[maybe_unused]] recorder rec{&out, &pr.strand};                           \
-    __VA_ARGS__;                                                               \
+#define CALLBACK_SHAPE(name, ...)                                            \
+  check_all(name, [](const asioctx::context& ctx, probe& pr, outcome& out) { \
+    [[maybe_unused]] recorder rec{&out, &pr.strand};                         \
+    __VA_ARGS__;                                                             \
   })
 
 #if defined(BOOST_ASIO_HAS_CO_AWAIT)
 // The body is a coroutine returning the operation's error; a thrown system_error is its code.
-#define AWAIT_SHAPE(name, ...)                                                                  \
-  check_all(name, [](const asioctx::context& ctx, probe& pr, outcome& out) {                   \
-    net::co_spawn(                                                                              \
-        pr.strand,                                                                              \
-        [ctx, &pr, &out]() -> net::awaitable<error_code> {                                      \
-          (void)out;                                                                            \
-          try {                                                                                 \
-            __VA_ARGS__                                                                         \
-          } catch (const boost::system::system_error& e) {                                      \
-            co_return e.code();                                                                 \
-          }                                                                                     \
-        },                                                                                      \
-        [rec = recorder{&out, &pr.strand}](std::exception_ptr, error_code ec) { rec(ec); });    \
+#define AWAIT_SHAPE(name, ...)                                                               \
+  check_all(name, [](const asioctx::context& ctx, probe& pr, outcome& out) {                 \
+    net::co_spawn(                                                                           \
+        pr.strand,                                                                           \
+        [ctx, &pr, &out]() -> net::awaitable<error_code> {                                   \
+          (void)out;                                                                         \
+          try {                                                                              \
+            __VA_ARGS__                                                                      \
+          } catch (const boost::system::system_error& e) {                                   \
+            co_return e.code();                                                              \
+          }                                                                                  \
+        },                                                                                   \
+        [rec = recorder{&out, &pr.strand}](std::exception_ptr, error_code ec) { rec(ec); }); \
   })
 #endif
 
@@ -211,12 +212,16 @@ BOOST_AUTO_TEST_SUITE(test_adapters)
 
 BOOST_AUTO_TEST_CASE(plain_callback_every_adapter_both_sides) {
   CALLBACK_SHAPE("bare", pr.async_wait(asioctx::bind(ctx, rec)));
-  CALLBACK_SHAPE("bind_executor inside", pr.async_wait(asioctx::bind(ctx, net::bind_executor(pr.strand, rec))));
-  CALLBACK_SHAPE("bind_executor outside", pr.async_wait(net::bind_executor(pr.strand, asioctx::bind(ctx, rec))));
+  CALLBACK_SHAPE("bind_executor inside",
+                 pr.async_wait(asioctx::bind(ctx, net::bind_executor(pr.strand, rec))));
+  CALLBACK_SHAPE("bind_executor outside",
+                 pr.async_wait(net::bind_executor(pr.strand, asioctx::bind(ctx, rec))));
   CALLBACK_SHAPE("as_tuple inside", pr.async_wait(asioctx::bind(ctx, net::as_tuple(rec))));
   CALLBACK_SHAPE("as_tuple outside", pr.async_wait(net::as_tuple(asioctx::bind(ctx, rec))));
-  CALLBACK_SHAPE("redirect_error inside", pr.async_wait(asioctx::bind(ctx, net::redirect_error(rec, out.redirect))));
-  CALLBACK_SHAPE("redirect_error outside", pr.async_wait(net::redirect_error(asioctx::bind(ctx, rec), out.redirect)));
+  CALLBACK_SHAPE("redirect_error inside",
+                 pr.async_wait(asioctx::bind(ctx, net::redirect_error(rec, out.redirect))));
+  CALLBACK_SHAPE("redirect_error outside",
+                 pr.async_wait(net::redirect_error(asioctx::bind(ctx, rec), out.redirect)));
   CALLBACK_SHAPE("bind_cancellation_slot inside",
                  pr.async_wait(asioctx::bind(ctx, net::bind_cancellation_slot(out.sig.slot(), rec))));
   CALLBACK_SHAPE("bind_cancellation_slot outside",
@@ -253,32 +258,39 @@ BOOST_AUTO_TEST_CASE(use_awaitable_every_adapter_both_sides) {
   AWAIT_SHAPE("bind_executor outside",
               co_await pr.async_wait(net::bind_executor(pr.strand, asioctx::bind(ctx, use_awaitable)));
               co_return error_code(););
-  AWAIT_SHAPE("as_tuple inside", auto [ec] = co_await pr.async_wait(asioctx::bind(ctx, net::as_tuple(use_awaitable)));
+  AWAIT_SHAPE("as_tuple inside",
+              auto [ec] = co_await pr.async_wait(asioctx::bind(ctx, net::as_tuple(use_awaitable)));
               co_return ec;);
-  AWAIT_SHAPE("as_tuple outside", auto [ec] = co_await pr.async_wait(net::as_tuple(asioctx::bind(ctx, use_awaitable)));
+  AWAIT_SHAPE("as_tuple outside",
+              auto [ec] = co_await pr.async_wait(net::as_tuple(asioctx::bind(ctx, use_awaitable)));
               co_return ec;);
   AWAIT_SHAPE("redirect_error inside", error_code ec;
-              co_await pr.async_wait(asioctx::bind(ctx, net::redirect_error(use_awaitable, ec))); co_return ec;);
+              co_await pr.async_wait(asioctx::bind(ctx, net::redirect_error(use_awaitable, ec)));
+              co_return ec;);
   AWAIT_SHAPE("redirect_error outside", error_code ec;
-              co_await pr.async_wait(net::redirect_error(asioctx::bind(ctx, use_awaitable), ec)); co_return ec;);
-  AWAIT_SHAPE("bind_cancellation_slot inside",
-              co_await pr.async_wait(asioctx::bind(ctx, net::bind_cancellation_slot(out.sig.slot(), use_awaitable)));
-              co_return error_code(););
-  AWAIT_SHAPE("bind_cancellation_slot outside",
-              co_await pr.async_wait(net::bind_cancellation_slot(out.sig.slot(), asioctx::bind(ctx, use_awaitable)));
+              co_await pr.async_wait(net::redirect_error(asioctx::bind(ctx, use_awaitable), ec));
+              co_return ec;);
+  AWAIT_SHAPE(
+      "bind_cancellation_slot inside",
+      co_await pr.async_wait(asioctx::bind(ctx, net::bind_cancellation_slot(out.sig.slot(), use_awaitable)));
+      co_return error_code(););
+  AWAIT_SHAPE("bind_cancellation_slot outside", co_await pr.async_wait(net::bind_cancellation_slot(
+                                                    out.sig.slot(), asioctx::bind(ctx, use_awaitable)));
               co_return error_code(););
   AWAIT_SHAPE("bind_allocator inside",
-              co_await pr.async_wait(asioctx::bind(ctx, net::bind_allocator(tagged_allocator<void>(), use_awaitable)));
+              co_await pr.async_wait(
+                  asioctx::bind(ctx, net::bind_allocator(tagged_allocator<void>(), use_awaitable)));
               co_return error_code(););
-  AWAIT_SHAPE("bind_allocator outside",
-              co_await pr.async_wait(net::bind_allocator(tagged_allocator<void>(), asioctx::bind(ctx, use_awaitable)));
+  AWAIT_SHAPE("bind_allocator outside", co_await pr.async_wait(net::bind_allocator(
+                                            tagged_allocator<void>(), asioctx::bind(ctx, use_awaitable)));
               co_return error_code(););
 #if ASIOCTX_HAS_IMMEDIATE_EXECUTOR
-  AWAIT_SHAPE("bind_immediate_executor inside",
-              co_await pr.async_wait(asioctx::bind(ctx, net::bind_immediate_executor(pr.strand, use_awaitable)));
-              co_return error_code(););
-  AWAIT_SHAPE("bind_immediate_executor outside",
-              co_await pr.async_wait(net::bind_immediate_executor(pr.strand, asioctx::bind(ctx, use_awaitable)));
+  AWAIT_SHAPE(
+      "bind_immediate_executor inside",
+      co_await pr.async_wait(asioctx::bind(ctx, net::bind_immediate_executor(pr.strand, use_awaitable)));
+      co_return error_code(););
+  AWAIT_SHAPE("bind_immediate_executor outside", co_await pr.async_wait(net::bind_immediate_executor(
+                                                     pr.strand, asioctx::bind(ctx, use_awaitable)));
               co_return error_code(););
 #endif
   AWAIT_SHAPE("deferred inside", co_await pr.async_wait(asioctx::bind(ctx, net::deferred))(use_awaitable);

@@ -22,7 +22,7 @@ BOOST_AUTO_TEST_CASE(runs_after_cancel_on_the_executor) {
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
   int calls = 0;
   std::thread::id ran_on;
-  auto stop = asioctx::after_func(ctx, io.get_executor(), [&] {
+  auto stop = asioctx::after_func(ctx, io.get_executor(), [&, &ctx = ctx] {
     ++calls;
     ran_on = std::this_thread::get_id();
     BOOST_TEST(ctx.done());
@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(runs_after_timeout_and_arms_the_timer) {
   boost::asio::io_context io;
   auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 10ms);  // no executor yet
   int calls = 0;
-  asioctx::after_func(ctx, io.get_executor(), [&] {
+  asioctx::after_func(ctx, io.get_executor(), [&, &ctx = ctx] {
     ++calls;
     BOOST_TEST((ctx.err() == error::deadline_exceeded));
   });

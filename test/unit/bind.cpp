@@ -264,7 +264,7 @@ BOOST_AUTO_TEST_CASE(strand_executor_is_preserved_and_emits_there) {
   for (int i = 0; i < 50; ++i) timers.push_back(std::make_unique<net::steady_timer>(pool, 1h));
   // Start the waits on the strand, as Asio requires of operations cancelled from elsewhere.
   std::atomic<bool> started{false};
-  net::post(strand, [&] {
+  net::post(strand, [&, &ctx = ctx] {
     for (auto& t : timers)
       t->async_wait(asioctx::bind(ctx, net::bind_executor(strand, [&](error_code ec) {
                                     if (!strand.running_in_this_thread() || ec != error::canceled)

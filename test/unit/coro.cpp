@@ -41,6 +41,16 @@ struct socket_pair {
   }
 };
 
+// What a coroutine's completion handler was told: {} or the system_error's code.
+error_code error_of(std::exception_ptr e) {
+  try {
+    if (e) std::rethrow_exception(e);
+  } catch (const boost::system::system_error& err) {
+    return err.code();
+  }
+  return error_code();
+}
+
 template <class T>
 T run_coro(net::io_context& io, net::awaitable<T> a) {
   std::optional<T> out;
@@ -132,6 +142,47 @@ BOOST_AUTO_TEST_CASE(co_spawn_under_a_context) {
   // The coroutine's operation_aborted is translated like an error_code: the handler can tell a
   // cancel from a deadline (DESIGN rule 9).
   BOOST_TEST(*outcome == "context canceled");
+}
+
+BOOST_AUTO_TEST_CASE(co_spawn_tells_a_deadline_from_a_cancel) {
+  // The coroutine's aborted operation ends it with operation_aborted; bound, the handler gets the
+  // context's error instead, as a system_error in the exception_ptr.
+  for (bool by_deadline : {true, false}) {
+    net::io_context io;
+    auto [ctx, cancel] = by_deadline ? asioctx::with_timeout(asioctx::background(), 5ms)
+                                     : asioctx::with_cancel(asioctx::background());
+    std::optional<error_code> got;
+    net::co_spawn(
+        io,
+        []() -> net::awaitable<int> {
+          net::steady_timer timer(co_await net::this_coro::executor, 1h);
+          co_await timer.async_wait(net::use_awaitable);
+          co_return 1;
+        },
+        asioctx::bind(ctx, [&](std::exception_ptr e, int) { got = error_of(e); }));
+    if (!by_deadline) {
+      io.poll();
+      cancel();
+    }
+    io.run_for(10s);
+    BOOST_REQUIRE(got.has_value());
+    BOOST_TEST((*got == (by_deadline ? error::deadline_exceeded : error::canceled)));
+  }
+  // A context already done when the coroutine is spawned: it starts, and is cancelled at once.
+  net::io_context io;
+  auto [done, cancel_done] = asioctx::with_cancel(asioctx::background());
+  cancel_done();
+  std::optional<error_code> got;
+  net::co_spawn(
+      io,
+      []() -> net::awaitable<void> {
+        net::steady_timer timer(co_await net::this_coro::executor, 1h);
+        co_await timer.async_wait(net::use_awaitable);
+      },
+      asioctx::bind(done, [&](std::exception_ptr e) { got = error_of(e); }));
+  io.run_for(10s);
+  BOOST_REQUIRE(got.has_value());
+  BOOST_TEST((*got == error::canceled));
 }
 
 BOOST_AUTO_TEST_CASE(async_wait_in_a_coroutine) {

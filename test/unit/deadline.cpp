@@ -13,8 +13,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <atomic>
 #include <malloc.h>
+#include <atomic>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
@@ -90,7 +90,8 @@ BOOST_AUTO_TEST_CASE(inherited_deadline_decides_a_direct_cancel_too) {
 BOOST_AUTO_TEST_CASE(timeouts_saturate) {
   net::io_context io;
   // now + t past time_point::max(): no deadline.
-  for (auto t : {sclock::duration::max(), sclock::duration::max() - 1s, sclock::duration::max() - sclock::duration(1)}) {
+  for (auto t : {sclock::duration::max(), sclock::duration::max() - 1s,
+                 sclock::duration::max() - sclock::duration(1)}) {
     auto [a, ca] = asioctx::with_timeout(asioctx::background(), t);
     BOOST_TEST(!a.done());
     BOOST_TEST(!a.deadline().has_value());  // no deadline, never an overflow
@@ -153,7 +154,7 @@ BOOST_AUTO_TEST_CASE(run_returns_once_nothing_waits_on_a_live_deadline) {
   net::steady_timer t1(io, 1ms), t2(io, 2ms);
   int done = 0;
   t1.async_wait(asioctx::bind(ctx, [&](error_code) { ++done; }));
-  t2.async_wait(asioctx::bind(ctx, [&](error_code ec) {
+  t2.async_wait(asioctx::bind(ctx, [&, &ctx = ctx](error_code ec) {
     ++done;
     // One more, bound from inside a handler, as a request does step by step.
     net::post(io, asioctx::bind(ctx, [&] { ++done; }));
@@ -185,7 +186,8 @@ BOOST_AUTO_TEST_CASE(many_deadlines_armed_and_cancelled_leave_nothing) {
       std::vector<asioctx::derived<asioctx::cancel_func>> live;
       live.reserve(100000);
       for (int i = 0; i < 100000; ++i)
-        live.push_back(asioctx::with_timeout(io, asioctx::background(), std::chrono::seconds(3600 + i % 977)));
+        live.push_back(
+            asioctx::with_timeout(io, asioctx::background(), std::chrono::seconds(3600 + i % 977)));
       BOOST_TEST(asioctx::detail::armed_deadlines(io) == 100000u);
       for (auto& d : live) d.cancel();
       BOOST_TEST(asioctx::detail::armed_deadlines(io) == 0u);
@@ -222,10 +224,10 @@ BOOST_AUTO_TEST_CASE(an_earlier_deadline_moves_the_timer) {
   auto [late, cancel_late] = asioctx::with_timeout(io, asioctx::background(), 1h);
   auto [soon, cancel_soon] = asioctx::with_timeout(io, asioctx::background(), 5ms);
   error_code got;
-  asioctx::async_wait(soon, net::bind_executor(io, [&](error_code ec) {
-    got = ec;
-    cancel_late();
-  }));
+  asioctx::async_wait(soon, net::bind_executor(io, [&, &cancel_late = cancel_late](error_code ec) {
+                        got = ec;
+                        cancel_late();
+                      }));
   io.run_for(30s);
   BOOST_TEST(io.stopped());
   BOOST_TEST((got == error::deadline_exceeded));
@@ -280,8 +282,10 @@ BOOST_AUTO_TEST_CASE(throwing_initiation_leaks_nothing) {
     };
     auto early = [](auto) { throw std::runtime_error("refused"); };  // never takes it
     auto token = asioctx::bind(ctx, net::bind_executor(io, [](error_code) {}));
-    BOOST_CHECK_THROW((net::async_initiate<decltype(token), void(error_code)>(throwing, token)), std::runtime_error);
-    BOOST_CHECK_THROW((net::async_initiate<decltype(token), void(error_code)>(early, token)), std::runtime_error);
+    BOOST_CHECK_THROW((net::async_initiate<decltype(token), void(error_code)>(throwing, token)),
+                      std::runtime_error);
+    BOOST_CHECK_THROW((net::async_initiate<decltype(token), void(error_code)>(early, token)),
+                      std::runtime_error);
     const auto token2 = asioctx::bind(ctx, net::bind_executor(io, [](error_code) {}));
     BOOST_CHECK_THROW((net::async_initiate<const decltype(token2)&, void(error_code)>(throwing, token2)),
                       std::runtime_error);

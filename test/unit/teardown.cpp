@@ -45,7 +45,8 @@ int destroy_io_first(then how, bool deadline) {
   std::weak_ptr<int> wait_handler, after_fn, bound_handler;
   {
     net::io_context io;
-    dc = deadline ? asioctx::with_timeout(asioctx::background(), 1h) : asioctx::with_cancel(asioctx::background());
+    dc = deadline ? asioctx::with_timeout(asioctx::background(), 1h)
+                  : asioctx::with_cancel(asioctx::background());
     auto& ctx = dc->ctx;
     auto [child, cancel_child] = asioctx::with_cancel(ctx);  // released with this scope
     auto [armed, cancel_armed] = asioctx::with_timeout(io, ctx, 30min);
@@ -60,7 +61,7 @@ int destroy_io_first(then how, bool deadline) {
     io.poll();
     if (deadline) BOOST_TEST(asioctx::detail::armed_deadlines(io) == 2u);
     BOOST_TEST(asioctx_test::waiter_count(ctx) == 2u);  // the after_func and the bound wait
-  }  // the io_context (and the timer) go first
+  }                                                     // the io_context (and the timer) go first
   // Every pending handler was destroyed with its io_context, none was run.
   BOOST_TEST(wait_handler.expired());
   BOOST_TEST(after_fn.expired());

@@ -18,11 +18,17 @@ inline const asioctx::detail::cancel_node* node_of(const asioctx::context& c) {
   return n == nullptr ? nullptr : n->canceler();
 }
 // Waiters linked to c's node: pending bound operations, waits, after_funcs.
-inline std::size_t waiter_count(const asioctx::context& c) { return asioctx::detail::tree::waiter_count(node_of(c)); }
+inline std::size_t waiter_count(const asioctx::context& c) {
+  return asioctx::detail::tree::waiter_count(node_of(c));
+}
 // Cancellable children linked below c's node.
-inline std::size_t child_count(const asioctx::context& c) { return asioctx::detail::tree::child_count(node_of(c)); }
+inline std::size_t child_count(const asioctx::context& c) {
+  return asioctx::detail::tree::child_count(node_of(c));
+}
 // Whether c's own deadline is in its execution context's deadline heap (something waits on it).
-inline bool deadline_armed(const asioctx::context& c) { return asioctx::detail::tree::in_deadline_heap(node_of(c)); }
+inline bool deadline_armed(const asioctx::context& c) {
+  return asioctx::detail::tree::in_deadline_heap(node_of(c));
+}
 
 // Waits for pred() with a bounded timeout, polling; never used where an event can be awaited.
 template <class Pred>

@@ -42,9 +42,7 @@ std::size_t allocations_of(F f) {
   return n;
 }
 
-std::size_t children_of(const asioctx::context& c) {
-  return asioctx_test::child_count(c);
-}
+std::size_t children_of(const asioctx::context& c) { return asioctx_test::child_count(c); }
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(test_tree)
@@ -53,10 +51,12 @@ BOOST_AUTO_TEST_CASE(allocation_budget) {
   // One allocation per derived context; none to read err(), to copy, or to cancel.
   auto [parent, cancel_parent] = asioctx::with_cancel(asioctx::background());
   BOOST_TEST(allocations_of([] { auto d = asioctx::with_cancel(asioctx::background()); }) == 1u);
-  BOOST_TEST(allocations_of([&] { auto d = asioctx::with_cancel(parent); }) == 1u);
-  BOOST_TEST(allocations_of([&] { auto d = asioctx::with_timeout(parent, 1h); }) == 1u);
-  BOOST_TEST(allocations_of([&] { auto v = asioctx::with_value(parent, asioctx::key<int>{"k"}, 1); }) == 1u);
-  BOOST_TEST(allocations_of([&] {
+  BOOST_TEST(allocations_of([&parent = parent] { auto d = asioctx::with_cancel(parent); }) == 1u);
+  BOOST_TEST(allocations_of([&parent = parent] { auto d = asioctx::with_timeout(parent, 1h); }) == 1u);
+  BOOST_TEST(allocations_of([&parent = parent] {
+               auto v = asioctx::with_value(parent, asioctx::key<int>{"k"}, 1);
+             }) == 1u);
+  BOOST_TEST(allocations_of([&parent = parent] {
                auto [c, cancel] = asioctx::with_cancel(parent);
                asioctx::context copy = c;
                (void)copy.err();

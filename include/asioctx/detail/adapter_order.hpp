@@ -45,12 +45,22 @@ namespace detail {
 template <class Outer>
 struct adapter_swap;
 
-template <class T, class E>
-struct adapter_swap<boost::asio::executor_binder<bound_token<T>, E>> {
+// The binders keep their target behind get(); the others in a public token_.
+struct binder_inner {
   template <class O>
   static auto& inner(O& o) noexcept {
     return o.get();
   }
+};
+struct member_inner {
+  template <class O>
+  static auto& inner(O& o) noexcept {
+    return o.token_;
+  }
+};
+
+template <class T, class E>
+struct adapter_swap<boost::asio::executor_binder<bound_token<T>, E>> : binder_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::bind_executor(o.get_executor(), std::forward<U>(u));
@@ -58,11 +68,7 @@ struct adapter_swap<boost::asio::executor_binder<bound_token<T>, E>> {
 };
 
 template <class T, class S>
-struct adapter_swap<boost::asio::cancellation_slot_binder<bound_token<T>, S>> {
-  template <class O>
-  static auto& inner(O& o) noexcept {
-    return o.get();
-  }
+struct adapter_swap<boost::asio::cancellation_slot_binder<bound_token<T>, S>> : binder_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::bind_cancellation_slot(o.get_cancellation_slot(), std::forward<U>(u));
@@ -70,11 +76,7 @@ struct adapter_swap<boost::asio::cancellation_slot_binder<bound_token<T>, S>> {
 };
 
 template <class T, class A>
-struct adapter_swap<boost::asio::allocator_binder<bound_token<T>, A>> {
-  template <class O>
-  static auto& inner(O& o) noexcept {
-    return o.get();
-  }
+struct adapter_swap<boost::asio::allocator_binder<bound_token<T>, A>> : binder_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::bind_allocator(o.get_allocator(), std::forward<U>(u));
@@ -83,11 +85,7 @@ struct adapter_swap<boost::asio::allocator_binder<bound_token<T>, A>> {
 
 #if ASIOCTX_HAS_IMMEDIATE_EXECUTOR
 template <class T, class E>
-struct adapter_swap<boost::asio::immediate_executor_binder<bound_token<T>, E>> {
-  template <class O>
-  static auto& inner(O& o) noexcept {
-    return o.get();
-  }
+struct adapter_swap<boost::asio::immediate_executor_binder<bound_token<T>, E>> : binder_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::bind_immediate_executor(o.get_immediate_executor(), std::forward<U>(u));
@@ -96,11 +94,7 @@ struct adapter_swap<boost::asio::immediate_executor_binder<bound_token<T>, E>> {
 #endif
 
 template <class T>
-struct adapter_swap<boost::asio::as_tuple_t<bound_token<T>>> {
-  template <class O>
-  static auto& inner(O& o) noexcept {
-    return o.token_;
-  }
+struct adapter_swap<boost::asio::as_tuple_t<bound_token<T>>> : member_inner {
   template <class O, class U>
   static auto rewrap(O&&, U&& u) {
     return boost::asio::as_tuple(std::forward<U>(u));
@@ -108,11 +102,7 @@ struct adapter_swap<boost::asio::as_tuple_t<bound_token<T>>> {
 };
 
 template <class T>
-struct adapter_swap<boost::asio::redirect_error_t<bound_token<T>>> {
-  template <class O>
-  static auto& inner(O& o) noexcept {
-    return o.token_;
-  }
+struct adapter_swap<boost::asio::redirect_error_t<bound_token<T>>> : member_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::redirect_error(std::forward<U>(u), o.ec_);
@@ -126,18 +116,15 @@ auto rewrap_with_values(O&& o, U&& u, Make make) {
                     std::forward<O>(o).values_);
 }
 
-#define ASIOCTX_VALUE_ADAPTER_SWAP(adapter, make)                                                \
-  template <class T, class... V>                                                                 \
-  struct adapter_swap<boost::asio::adapter<bound_token<T>, V...>> {                              \
-    template <class O>                                                                           \
-    static auto& inner(O& o) noexcept {                                                          \
-      return o.token_;                                                                           \
-    }                                                                                            \
-    template <class O, class U>                                                                  \
-    static auto rewrap(O&& o, U&& u) {                                                           \
-      return rewrap_with_values(std::forward<O>(o), std::forward<U>(u),                          \
-                                [](auto&&... a) { return boost::asio::make(std::forward<decltype(a)>(a)...); }); \
-    }                                                                                            \
+#define ASIOCTX_VALUE_ADAPTER_SWAP(adapter, make)                                         \
+  template <class T, class... V>                                                          \
+  struct adapter_swap<boost::asio::adapter<bound_token<T>, V...>> : member_inner {        \
+    template <class O, class U>                                                           \
+    static auto rewrap(O&& o, U&& u) {                                                    \
+      return rewrap_with_values(std::forward<O>(o), std::forward<U>(u), [](auto&&... a) { \
+        return boost::asio::make(std::forward<decltype(a)>(a)...);                        \
+      });                                                                                 \
+    }                                                                                     \
   };
 ASIOCTX_VALUE_ADAPTER_SWAP(append_t, append)
 ASIOCTX_VALUE_ADAPTER_SWAP(prepend_t, prepend)
@@ -157,7 +144,8 @@ auto swap_adapter(Raw&& outer) {
   } else {
     const auto& cbound = bound;
     auto wrapped = swap::rewrap(outer, cbound.get_token());
-    return bound_token<decltype(wrapped)>(cbound.get_context(), std::move(wrapped), cbound.get_cancellation_type());
+    return bound_token<decltype(wrapped)>(cbound.get_context(), std::move(wrapped),
+                                          cbound.get_cancellation_type());
   }
 }
 

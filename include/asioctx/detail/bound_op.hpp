@@ -108,7 +108,8 @@ class bound_op_base : public waiter, public pooled {
         s = state_.load(std::memory_order_acquire);
         continue;
       }
-      if (state_.compare_exchange_weak(s, static_cast<unsigned char>(s | emitting | mark), std::memory_order_acq_rel))
+      if (state_.compare_exchange_weak(s, static_cast<unsigned char>(s | emitting | mark),
+                                       std::memory_order_acq_rel))
         break;
     }
     bound_op_base* outer = std::exchange(emitting_here(), this);
@@ -167,7 +168,8 @@ class emit_batch_fn {
 template <class T, class = void>
 struct is_type_erased_executor : std::false_type {};
 template <class T>
-struct is_type_erased_executor<T, std::void_t<decltype(std::declval<const T&>().target_type())>> : std::true_type {};
+struct is_type_erased_executor<T, std::void_t<decltype(std::declval<const T&>().target_type())>>
+    : std::true_type {};
 
 // Groups executors for batching: equal executors must hash alike (unequal ones may too).
 template <class Executor>

@@ -112,7 +112,7 @@ class cancel_node : public node, public list_hook<child_tag> {
   // until that canceller is done with it.
   enum : unsigned char { unlinked_self = 0, linked = 1, unlinked_by_canceller = 2 };
   std::atomic<unsigned char> link_{unlinked_self};
-  bool pinned_ = false;            // guarded by mutex_: counts as a waiter (an executor-first arm)
+  bool pinned_ = false;             // guarded by mutex_: counts as a waiter (an executor-first arm)
   std::uint32_t waiter_count_ = 0;  // guarded by mutex_: waiters, plus one if pinned_
 
   // Before the node is done, a deadline_node keeps here the cause and the site its deadline
@@ -128,7 +128,8 @@ class cancel_node : public node, public list_hook<child_tag> {
 
 class deadline_node final : public cancel_node {
  public:
-  deadline_node(node* parent, clock::time_point d, const error_code& cause, const source_location& where) noexcept;
+  deadline_node(node* parent, clock::time_point d, const error_code& cause,
+                const source_location& where) noexcept;
 
   clock::time_point when() const noexcept { return when_; }
   void print(std::ostream& os) const override;
@@ -142,7 +143,7 @@ class deadline_node final : public cancel_node {
 
   clock::time_point when_;
   std::atomic<std::int32_t> demand_{0};       // nodes below (or this) that have waiters
-  std::uint32_t heap_index_ = not_in_heap;     // guarded by core_'s lock
+  std::uint32_t heap_index_ = not_in_heap;    // guarded by core_'s lock
   std::atomic<context_core*> core_{nullptr};  // the deadline service it is homed at, once armed
 };
 

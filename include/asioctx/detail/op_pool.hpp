@@ -27,7 +27,9 @@ struct pooled {
   // Over-aligned objects (a value of an over-aligned type) bypass the pool. The unsized aligned
   // delete is used: clang declares the sized one only with -fsized-deallocation.
   static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
-  static void operator delete(void* p, std::size_t, std::align_val_t al) noexcept { ::operator delete(p, al); }
+  static void operator delete(void* p, std::size_t, std::align_val_t al) noexcept {
+    ::operator delete(p, al);
+  }
 };
 
 }  // namespace detail

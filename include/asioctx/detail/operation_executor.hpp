@@ -26,7 +26,8 @@ namespace detail {
 template <class T, class = void>
 struct has_get_executor : std::false_type {};
 template <class T>
-struct has_get_executor<T, std::void_t<decltype(std::declval<const T&>().get_executor())>> : std::true_type {};
+struct has_get_executor<T, std::void_t<decltype(std::declval<const T&>().get_executor())>> : std::true_type {
+};
 
 template <class T, class = void>
 struct points_to_io_object : std::false_type {};

@@ -20,8 +20,9 @@ struct swapped_async_result
 
   template <class Initiation, class RawToken, class... Args>
   static auto initiate(Initiation&& init, RawToken&& token, Args&&... args)
-      -> decltype(boost::asio::async_initiate<swapped_token, Signatures...>(
-          std::forward<Initiation>(init), std::declval<swapped_token&>(), std::forward<Args>(args)...)) {
+      -> decltype(boost::asio::async_initiate<swapped_token, Signatures...>(std::forward<Initiation>(init),
+                                                                            std::declval<swapped_token&>(),
+                                                                            std::forward<Args>(args)...)) {
     swapped_token swapped = swap_adapter<Outer>(std::forward<RawToken>(token));
     return boost::asio::async_initiate<swapped_token, Signatures...>(std::forward<Initiation>(init), swapped,
                                                                      std::forward<Args>(args)...);
@@ -40,7 +41,8 @@ struct async_result<executor_binder<asioctx::bound_token<T>, E>, Signature>
 
 template <class T, class S, class Signature>
 struct async_result<cancellation_slot_binder<asioctx::bound_token<T>, S>, Signature>
-    : asioctx::detail::swapped_async_result<cancellation_slot_binder<asioctx::bound_token<T>, S>, Signature> {};
+    : asioctx::detail::swapped_async_result<cancellation_slot_binder<asioctx::bound_token<T>, S>, Signature> {
+};
 
 template <class T, class A, class Signature>
 struct async_result<allocator_binder<asioctx::bound_token<T>, A>, Signature>
@@ -49,7 +51,8 @@ struct async_result<allocator_binder<asioctx::bound_token<T>, A>, Signature>
 #if ASIOCTX_HAS_IMMEDIATE_EXECUTOR
 template <class T, class E, class Signature>
 struct async_result<immediate_executor_binder<asioctx::bound_token<T>, E>, Signature>
-    : asioctx::detail::swapped_async_result<immediate_executor_binder<asioctx::bound_token<T>, E>, Signature> {};
+    : asioctx::detail::swapped_async_result<immediate_executor_binder<asioctx::bound_token<T>, E>,
+                                            Signature> {};
 #endif
 
 template <class T, class Signature>

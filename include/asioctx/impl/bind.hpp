@@ -193,11 +193,13 @@ class bound_initiation : public initiation_holder<Initiation> {
 
   template <class Handler, class... Args>
   void operator()(Handler&& handler, Args&&... args) && {
-    run(std::move(this->initiation()), std::move(ctx_), std::forward<Handler>(handler), std::forward<Args>(args)...);
+    run(std::move(this->initiation()), std::move(ctx_), std::forward<Handler>(handler),
+        std::forward<Args>(args)...);
   }
   template <class Handler, class... Args>
   void operator()(Handler&& handler, Args&&... args) const& {
-    run(Initiation(this->initiation()), context(ctx_), std::forward<Handler>(handler), std::forward<Args>(args)...);
+    run(Initiation(this->initiation()), context(ctx_), std::forward<Handler>(handler),
+        std::forward<Args>(args)...);
   }
 
  private:
@@ -293,9 +295,11 @@ struct async_result<asioctx::bound_token<Token>, Signatures...>
                                        asioctx::detail::forward_context(std::forward<RawToken>(token)),
                                        token.get_cancellation_type());
     if constexpr (asioctx::detail::may_steal<RawToken>) {
-      return async_initiate<Token, Signatures...>(std::move(bound), token.get_token(), std::forward<Args>(args)...);
+      return async_initiate<Token, Signatures...>(std::move(bound), token.get_token(),
+                                                  std::forward<Args>(args)...);
     } else {
-      Token copy(token.get_token());
+      Token copy(
+          static_cast<const Token&>(token.get_token()));  // the copy constructor, not a greedy template
       return async_initiate<Token, Signatures...>(std::move(bound), copy, std::forward<Args>(args)...);
     }
   }

@@ -20,7 +20,8 @@ namespace detail {
 
 template <class T>
 struct is_executor_or_context
-    : std::bool_constant<boost::asio::execution::is_executor<T>::value || boost::asio::is_executor<T>::value ||
+    : std::bool_constant<boost::asio::execution::is_executor<T>::value ||
+                         boost::asio::is_executor<T>::value ||
                          std::is_convertible_v<T&, boost::asio::execution_context&>> {};
 
 template <class T, class = void>
@@ -189,26 +190,28 @@ context with_value(const context& parent, const key<T>& k, V&& v) {
   return detail::access::make<context>(static_cast<detail::node*>(n));
 }
 
+namespace detail {
+// The executor-first forms: the deadline is waited on from now, on ex's execution context.
+template <class Executor>
+derived<cancel_func> armed_at_once(derived<cancel_func> r, Executor& ex) {
+  if (cancel_node* c = access::get(r.ctx)->canceler()) {
+    auto&& e = executor_of(ex);
+    tree::pin(c, home_for(c, e));
+  }
+  return r;
+}
+}  // namespace detail
+
 template <class Executor, class>
 derived<cancel_func> with_deadline(Executor&& ex, const context& parent, clock::time_point d,
                                    const source_location& where) {
-  derived<cancel_func> r = with_deadline(parent, d, where);
-  if (detail::cancel_node* c = detail::access::get(r.ctx)->canceler()) {
-    auto&& e = detail::executor_of(ex);
-    detail::tree::pin(c, detail::home_for(c, e));
-  }
-  return r;
+  return detail::armed_at_once(with_deadline(parent, d, where), ex);
 }
 
 template <class Executor, class>
 derived<cancel_func> with_timeout(Executor&& ex, const context& parent, clock::duration t,
                                   const source_location& where) {
-  derived<cancel_func> r = with_timeout(parent, t, where);
-  if (detail::cancel_node* c = detail::access::get(r.ctx)->canceler()) {
-    auto&& e = detail::executor_of(ex);
-    detail::tree::pin(c, detail::home_for(c, e));
-  }
-  return r;
+  return detail::armed_at_once(with_timeout(parent, t, where), ex);
 }
 
 template <class Executor, class F>

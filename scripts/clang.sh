@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the library and the unit and stress tests with clang 14 (the other compiler DESIGN.md
+# names) and runs them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+dir=build-clang
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  -DASIOCTX_NO_CONSUMER_TESTS=ON >/dev/null
+cmake --build "$dir" -j "$(nproc)" --target asioctx_unit asioctx_stress
+"$dir"/test/asioctx_unit --report_level=short
+"$dir"/test/asioctx_stress --report_level=short
