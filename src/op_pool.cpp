@@ -4,6 +4,8 @@
 
 #include <asioctx/detail/op_pool.hpp>
 
+#include <boost/asio/cancellation_signal.hpp>
+
 #include <new>
 
 namespace asioctx {
@@ -12,8 +14,10 @@ namespace detail {
 namespace {
 
 constexpr std::size_t granule = 16;
-constexpr std::size_t classes = 16;       // blocks of up to 16, 32, ... 256 bytes
-constexpr std::size_t max_cached = 4096;  // per class and thread; the rest goes back to the heap
+constexpr std::size_t classes = 16;  // blocks of up to 16, 32, ... 256 bytes
+// Per thread, across classes; the rest goes back to the heap. A thread that had tens of
+// thousands of operations in flight keeps their blocks for the next burst.
+constexpr std::size_t max_cached_bytes = std::size_t(8) << 20;
 
 struct free_block {
   free_block* next;
@@ -21,7 +25,7 @@ struct free_block {
 
 struct thread_cache {
   free_block* head[classes] = {};
-  std::size_t count[classes] = {};
+  std::size_t bytes = 0;
   ~thread_cache() {
     for (std::size_t c = 0; c < classes; ++c) {
       while (free_block* b = head[c]) {
@@ -33,6 +37,31 @@ struct thread_cache {
 };
 
 thread_local thread_cache cache;
+
+// The cancellation handler a parked signal keeps, holding on to its memory.
+struct parked {
+  void operator()(boost::asio::cancellation_type) const noexcept {}
+};
+
+// A signal on the free list; an operation gets &signal (the first member).
+struct pooled_signal {
+  boost::asio::cancellation_signal signal;
+  pooled_signal* next = nullptr;
+};
+
+struct signal_cache {
+  static constexpr std::size_t max = 32768;
+  pooled_signal* head = nullptr;
+  std::size_t count = 0;
+  ~signal_cache() {
+    while (pooled_signal* p = head) {
+      head = p->next;
+      delete p;
+    }
+  }
+};
+
+thread_local signal_cache signals;
 thread_local unsigned long long reuses = 0;
 
 std::size_t class_of(std::size_t size) noexcept { return (size + granule - 1) / granule - 1; }
@@ -44,7 +73,7 @@ void* op_allocate(std::size_t size) {
   if (c >= classes) return ::operator new(size);
   if (free_block* b = cache.head[c]) {
     cache.head[c] = b->next;
-    --cache.count[c];
+    cache.bytes -= (c + 1) * granule;
     ++reuses;
     return b;
   }
@@ -53,16 +82,38 @@ void* op_allocate(std::size_t size) {
 
 unsigned long long op_pool_reuses() noexcept { return reuses; }
 
+boost::asio::cancellation_signal* acquire_signal() {
+  if (pooled_signal* p = signals.head) {
+    signals.head = p->next;
+    --signals.count;
+    return &p->signal;
+  }
+  return &(new pooled_signal)->signal;
+}
+
+void release_signal(boost::asio::cancellation_signal* s) noexcept {
+  auto* p = reinterpret_cast<pooled_signal*>(s);  // signal is pooled_signal's first member
+  if (signals.count == signal_cache::max) {
+    delete p;
+    return;
+  }
+  boost::asio::cancellation_slot slot = s->slot();
+  if (slot.has_handler()) slot.emplace<parked>();  // destroys the handler, keeps its memory
+  p->next = signals.head;
+  signals.head = p;
+  ++signals.count;
+}
+
 void op_deallocate(void* p, std::size_t size) noexcept {
   std::size_t c = class_of(size);
-  if (c >= classes || cache.count[c] >= max_cached) {
+  if (c >= classes || cache.bytes + (c + 1) * granule > max_cached_bytes) {
     ::operator delete(p);
     return;
   }
   auto* b = static_cast<free_block*>(p);
   b->next = cache.head[c];
   cache.head[c] = b;
-  ++cache.count[c];
+  cache.bytes += (c + 1) * granule;
 }
 
 }  // namespace detail

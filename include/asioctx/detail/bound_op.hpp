@@ -38,7 +38,12 @@ class bound_op_base : public waiter, public pooled {
   // Adopts one reference to node. Starts with two references: the handler's and start()'s.
   bound_op_base(cancel_node* node, boost::asio::cancellation_type type) noexcept : node_(node), type_(type) {}
 
-  boost::asio::cancellation_slot slot() noexcept { return signal_.slot(); }
+  // The operation's slot, asked for while it is initiated (operations that never ask, such as a
+  // post, need no signal). Out of memory here terminates, as in Asio's own slot emplace.
+  boost::asio::cancellation_slot slot() noexcept {
+    if (signal_ == nullptr) signal_ = acquire_signal();
+    return signal_->slot();
+  }
   cancel_node* node() const noexcept { return node_; }
 
   // Registers with the context once the operation is initiated (its cancellation handler is
@@ -85,7 +90,10 @@ class bound_op_base : public waiter, public pooled {
   }
 
  protected:
-  ~bound_op_base() { tree::release(node_); }
+  ~bound_op_base() {
+    if (signal_ != nullptr) release_signal(signal_);
+    tree::release(node_);
+  }
   virtual void destroy() noexcept = 0;
 
  private:
@@ -113,13 +121,13 @@ class bound_op_base : public waiter, public pooled {
         break;
     }
     bound_op_base* outer = std::exchange(emitting_here(), this);
-    signal_.emit(type);
+    if (signal_ != nullptr) signal_->emit(type);  // null: the operation has no cancellation handler
     emitting_here() = outer;
     state_.fetch_and(static_cast<unsigned char>(~emitting), std::memory_order_release);
   }
 
   cancel_node* node_;  // strong: a pending bound operation keeps its context alive
-  boost::asio::cancellation_signal signal_;
+  boost::asio::cancellation_signal* signal_ = nullptr;  // from the per-thread pool, once asked for
   ref_count refs_{2};
   std::atomic<unsigned char> state_{0};
   boost::asio::cancellation_type type_;

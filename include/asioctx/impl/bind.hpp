@@ -219,7 +219,8 @@ class bound_initiation : public initiation_holder<Initiation> {
       }
     }
     context_core* home = home_for(c, ex);
-    auto* op = new bound_op<decltype(ex)>(take_canceler(ctx), type_, ex);
+    auto* op = new bound_op<decltype(ex)>(c, type_, ex);
+    take_canceler(ctx);  // the operation now holds the context's reference to its node
     std::optional<bound_handler<std::decay_t<Handler>>> wrapped;
     try {
       wrapped.emplace(std::forward<Handler>(handler), op);
