@@ -52,26 +52,66 @@ void CommonParentCancel(benchmark::State& state) {
 }
 BENCHMARK(CommonParentCancel)->Name("CommonParentCancel")->Threads(parallelism)->UseRealTime();
 
-// Go spreads its live timed contexts over the Ps and each P keeps its own timer heap; here each
-// benchmark thread has its own io_context (its own timer queue) holding its share of them.
+// The shape's filler alone (its 200 divisions), so its context part can be compared with Go's:
+// bench/go measures Go's filler in the same run.
+void CommonParentCancelFiller(benchmark::State& state) {
+  long x = 0;
+  for (auto _ : state) {
+    filler(x);
+    filler(x);
+  }
+}
+BENCHMARK(CommonParentCancelFiller)->Name("CommonParentCancelFiller")->Threads(parallelism)->UseRealTime();
+
+// The shape a server has: ONE io_context, shared by the benchmark threads (as Go's RunParallel
+// goroutines share one runtime), holding every live timed context; each thread creates and arms
+// 10 more (with_timeout on the io_context arms at once) and cancels them, polling the io_context
+// between iterations.
 void WithTimeout(benchmark::State& state) {
+  const int concurrency = static_cast<int>(state.range(0));
+  static net::io_context* io = nullptr;
+  static std::vector<asioctx::cancel_func>* live = nullptr;
+  if (state.thread_index() == 0) {
+    io = new net::io_context;
+    live = new std::vector<asioctx::cancel_func>;
+    live->reserve(concurrency);
+    for (int i = 0; i < concurrency; ++i)
+      live->push_back(asioctx::with_timeout(*io, asioctx::background(), std::chrono::hours(1)).cancel);
+  }
+  asioctx::cancel_func wcf[10];
+  {
+    asioctx_bench::alloc_scope allocs(state);
+    for (auto _ : state) {
+      for (auto& f : wcf) f = asioctx::with_timeout(*io, asioctx::background(), std::chrono::hours(1)).cancel;
+      for (auto& f : wcf) f();
+      io->poll();
+    }
+  }
+  for (auto& f : wcf) f = {};
+  if (state.thread_index() == 0) {
+    for (auto& f : *live) f();
+    delete live;
+    io->poll();
+    delete io;
+  }
+}
+
+// Labelled variant: each benchmark thread has its own io_context with its share of the live
+// contexts, as Go keeps a timer heap per P.
+void WithTimeoutPerThread(benchmark::State& state) {
   const int concurrency = static_cast<int>(state.range(0));
   const int threads = state.threads();
   net::io_context io(1);
   std::vector<asioctx::cancel_func> live;
   live.reserve(concurrency / threads);
   for (int i = 0; i < concurrency / threads; ++i)
-    live.push_back(
-        asioctx::with_timeout(io.get_executor(), asioctx::background(), std::chrono::hours(1)).cancel);
+    live.push_back(asioctx::with_timeout(io, asioctx::background(), std::chrono::hours(1)).cancel);
   asioctx::cancel_func wcf[10];
   {
     asioctx_bench::alloc_scope allocs(state);
     for (auto _ : state) {
-      for (auto& f : wcf)
-        f = asioctx::with_timeout(io.get_executor(), asioctx::background(), std::chrono::hours(1)).cancel;
+      for (auto& f : wcf) f = asioctx::with_timeout(io, asioctx::background(), std::chrono::hours(1)).cancel;
       for (auto& f : wcf) f();
-      // Cancelled timers complete their waits with operation_aborted; run those here, as Go's
-      // runtime deletes its timers inline.
       io.poll();
     }
   }
@@ -81,11 +121,17 @@ void WithTimeout(benchmark::State& state) {
   io.poll();
 }
 const bool with_timeout_registered = [] {
-  for (int c : {40, 4000, 400000})
+  for (int c : {40, 4000, 400000}) {
     benchmark::RegisterBenchmark(("WithTimeout/concurrency=" + std::to_string(c)).c_str(), WithTimeout)
         ->Arg(c)
         ->Threads(parallelism)
         ->UseRealTime();
+    benchmark::RegisterBenchmark(("WithTimeout/per-thread/concurrency=" + std::to_string(c)).c_str(),
+                                 WithTimeoutPerThread)
+        ->Arg(c)
+        ->Threads(parallelism)
+        ->UseRealTime();
+  }
   return true;
 }();
 

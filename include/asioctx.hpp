@@ -10,4 +10,10 @@
 #include <asioctx/context.hpp>
 #include <asioctx/error.hpp>
 
+// C++20: std::stop_token both ways, and errgroup for coroutines.
+#if __cplusplus >= 202002L && defined(__cpp_impl_coroutine)
+#include <asioctx/group.hpp>
+#include <asioctx/stop_token.hpp>
+#endif
+
 #endif  // ASIOCTX_HPP

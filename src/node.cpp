@@ -322,7 +322,7 @@ bool tree::add_waiter(cancel_node* c, waiter* w, context_core* home) noexcept {
   {
     lock_guard lock(c->mutex_);
     if (c->state_.load(std::memory_order_relaxed) != 0) return false;
-    c->waiters_.push_back(w);
+    c->waiters_.push_front(w);  // the back is kept for unique waiters
     w->attached_ = true;
     if (c->owner_ != nullptr && w->demands()) rise = c->waiter_count_++ == 0;
   }
@@ -340,6 +340,21 @@ bool tree::remove_waiter(cancel_node* c, waiter* w) noexcept {
     if (c->owner_ != nullptr && w->demands()) fall = --c->waiter_count_ == 0;
   }
   if (fall) demand_down(c->owner_);
+  return true;
+}
+
+bool tree::with_unique_waiter(cancel_node* c, waiter* candidate, void (*use)(waiter*, void*),
+                              void* arg) noexcept {
+  if (err(c)) return false;
+  lock_guard lock(c->mutex_);
+  if (c->state_.load(std::memory_order_relaxed) != 0) return false;
+  waiter* w = c->waiters_.back();
+  if (w == nullptr || w->kind() != candidate->kind()) {
+    c->waiters_.push_back(candidate);
+    candidate->attached_ = true;
+    w = candidate;
+  }
+  use(w, arg);
   return true;
 }
 

@@ -13,7 +13,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <malloc.h>
 #include <atomic>
 #include <stdexcept>
 #include <thread>
@@ -33,17 +32,6 @@ bool passed(sclock::time_point t) {
   return asioctx_test::wait_until([t] { return sclock::now() >= t; });
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool malloc_is_glibc = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool malloc_is_glibc = false;
-#else
-constexpr bool malloc_is_glibc = true;
-#endif
-#else
-constexpr bool malloc_is_glibc = true;
-#endif
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(test_deadline)
@@ -179,7 +167,7 @@ BOOST_AUTO_TEST_CASE(run_returns_once_nothing_waits_on_a_live_deadline) {
 }
 
 BOOST_AUTO_TEST_CASE(many_deadlines_armed_and_cancelled_leave_nothing) {
-  std::size_t before = malloc_is_glibc ? mallinfo2().uordblks : 0;
+  auto before = asioctx_test::heap_in_use();
   net::io_context io;
   std::thread([&] {
     {
@@ -197,10 +185,8 @@ BOOST_AUTO_TEST_CASE(many_deadlines_armed_and_cancelled_leave_nothing) {
   }).join();  // a thread of its own: its pool of freed blocks goes with it
   io.run_for(30s);
   BOOST_TEST(io.stopped());  // no work left behind
-  if (malloc_is_glibc) {
-    std::size_t after = mallinfo2().uordblks;
-    BOOST_TEST(after < before + 256 * 1024, "heap grew by " << (after - before) << " bytes");
-  }
+  if (auto after = asioctx_test::heap_in_use())
+    BOOST_TEST(*after < *before + 256 * 1024, "heap grew by " << (*after - *before) << " bytes");
 }
 
 BOOST_AUTO_TEST_CASE(every_due_deadline_fires_in_one_wake_up) {

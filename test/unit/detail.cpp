@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(ref_count_last_release_and_try_add) {
   BOOST_TEST(!r.release());
   BOOST_TEST(r.try_add());
   BOOST_TEST(!r.release());
-  BOOST_TEST(r.release());  // the last
+  BOOST_TEST(r.release());   // the last
   BOOST_TEST(!r.try_add());  // once at zero, never resurrected
   BOOST_TEST(r.load() == 0u);
 }

@@ -7,7 +7,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <malloc.h>
 #include <chrono>
+#include <cstddef>
+#include <optional>
 #include <thread>
 
 namespace asioctx_test {
@@ -28,6 +31,21 @@ inline std::size_t child_count(const asioctx::context& c) {
 // Whether c's own deadline is in its execution context's deadline heap (something waits on it).
 inline bool deadline_armed(const asioctx::context& c) {
   return asioctx::detail::tree::in_deadline_heap(node_of(c));
+}
+
+// Bytes in use on glibc's heap; none under a sanitizer, whose allocator glibc cannot see.
+inline std::optional<std::size_t> heap_in_use() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return std::nullopt;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  return std::nullopt;
+#else
+  return mallinfo2().uordblks;
+#endif
+#else
+  return mallinfo2().uordblks;
+#endif
 }
 
 // Waits for pred() with a bounded timeout, polling; never used where an event can be awaited.

@@ -36,7 +36,8 @@ namespace detail {
 class bound_op_base : public waiter, public pooled {
  public:
   // Adopts one reference to node. Starts with two references: the handler's and start()'s.
-  bound_op_base(cancel_node* node, boost::asio::cancellation_type type) noexcept : node_(node), type_(type) {}
+  bound_op_base(cancel_node* node, boost::asio::cancellation_type type) noexcept
+      : type_(pack(type)), node_(node) {}
 
   // The operation's slot, asked for while it is initiated (operations that never ask, such as a
   // post, need no signal). Out of memory here terminates, as in Asio's own slot emplace.
@@ -81,7 +82,7 @@ class bound_op_base : public waiter, public pooled {
   }
 
   // Runs on the operation's executor.
-  void emit_from_context() noexcept { emit(type_, by_context); }
+  void emit_from_context() noexcept { emit(unpack(type_), by_context); }
   // Forwards a cancellation from the slot the completion token already had.
   void emit_from_outer(boost::asio::cancellation_type type) noexcept { emit(type, 0); }
 
@@ -98,6 +99,14 @@ class bound_op_base : public waiter, public pooled {
 
  private:
   static constexpr unsigned char completed = 1, emitting = 2, by_context = 4;
+
+  // The cancellation type in one byte: its defined bits, or all of them.
+  static unsigned char pack(boost::asio::cancellation_type t) noexcept {
+    return t == boost::asio::cancellation_type::all ? 0xff : static_cast<unsigned char>(t);
+  }
+  static boost::asio::cancellation_type unpack(unsigned char t) noexcept {
+    return t == 0xff ? boost::asio::cancellation_type::all : static_cast<boost::asio::cancellation_type>(t);
+  }
 
   void on_detached() noexcept override { refs_.add(); }
   void abandon() noexcept override {}  // never: a bound operation holds its node
@@ -126,11 +135,12 @@ class bound_op_base : public waiter, public pooled {
     state_.fetch_and(static_cast<unsigned char>(~emitting), std::memory_order_release);
   }
 
+  // The small members first: they fill the waiter's tail padding.
+  std::atomic<unsigned char> state_{0};
+  unsigned char type_;
+  ref_count refs_{2};
   cancel_node* node_;  // strong: a pending bound operation keeps its context alive
   boost::asio::cancellation_signal* signal_ = nullptr;  // from the per-thread pool, once asked for
-  ref_count refs_{2};
-  std::atomic<unsigned char> state_{0};
-  boost::asio::cancellation_type type_;
 };
 
 // Emits from the context on the operation's executor; holds a reference until it has run.

@@ -184,6 +184,11 @@ struct tree {
   static bool add_waiter(cancel_node* c, waiter* w, context_core* home) noexcept;
   // Unlinks w if it is still linked (true); false means a canceller detached it.
   static bool remove_waiter(cancel_node* c, waiter* w) noexcept;
+  // The waiter of candidate's kind() that c keeps at most one of (last in its list): the one
+  // already there, or candidate, linked now (it must not demand). use(w, arg) runs under c's
+  // lock, while w cannot be fired. False if c is done.
+  static bool with_unique_waiter(cancel_node* c, waiter* candidate, void (*use)(waiter*, void*),
+                                 void* arg) noexcept;
   // Counts c as waited on until it is done or destroyed (the executor-first arms).
   static void pin(cancel_node* c, context_core* home) noexcept;
   // Whether adding a waiter to c needs an execution context to arm c's deadline on.

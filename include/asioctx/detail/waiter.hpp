@@ -55,6 +55,9 @@ class waiter : public list_hook<> {
   // Whether this waiter keeps the node's deadline armed (it has an executor to be woken on).
   virtual bool demands() const noexcept { return true; }
 
+  // Identifies the waiters a node keeps at most one of (tree::with_unique_waiter); null for others.
+  virtual const void* kind() const noexcept { return nullptr; }
+
  protected:
   waiter() noexcept = default;
   ~waiter() = default;

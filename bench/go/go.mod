@@ -1,0 +1,3 @@
+module asioctx/bench/go
+
+go 1.19
