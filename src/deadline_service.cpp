@@ -189,8 +189,27 @@ void context_core::erase(deadline_node* n) noexcept {
   sift_down(last->heap_index_);
 }
 
-void context_core::activate(deadline_node* n) noexcept {
-  unique_lock lock(mutex_);
+void context_core::home_and_activate(deadline_node* n, context_core* want) noexcept {
+  context_core* cur = n->core_.load(std::memory_order_acquire);
+  if (cur == nullptr && want != nullptr) {
+    // The common first arm: home and activate under one lock.
+    unique_lock lock(want->mutex_);
+    if (!want->dead()) {
+      ++want->users_;
+      if (n->core_.compare_exchange_strong(cur, want, std::memory_order_acq_rel)) {
+        want->activate_locked(n, lock);
+        return;
+      }
+      --want->users_;  // another thread homed n first (never the last user: the service is one)
+    }
+  }
+  if (context_core* core = home(n, want)) {
+    unique_lock lock(core->mutex_);
+    core->activate_locked(n, lock);
+  }
+}
+
+void context_core::activate_locked(deadline_node* n, unique_lock& lock) noexcept {
   if (dead() || !timer_ || n->heap_index_ != deadline_node::not_in_heap) return;
   // Rechecked under the lock: demand changes outside it, and a done node never enters.
   if (n->state() != 0 || n->demand_.load(std::memory_order_acquire) <= 0) return;

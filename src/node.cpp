@@ -106,7 +106,7 @@ node* tree::make_deadline(node* parent, clock::time_point d, const error_code& c
   auto* c = new deadline_node(parent, d, cause, where);
   if (parent != nullptr) parent->add_ref();
   link_to_parent(c);
-  if (c->state() == 0 && clock::now() >= d) expire(c);
+  if (c->state() == 0 && passed(d)) expire(c);
   return c;
 }
 
@@ -162,7 +162,7 @@ const cancel_node* tree::decider(cancel_node* c) noexcept {
       if (x == owner) break;
     }
   }
-  if (clock::now() < owner->when_) return nullptr;
+  if (!passed(owner->when_)) return nullptr;
   publish(owner, error::deadline_exceeded, owner->cause_, owner->site_);
   return owner;
 }
@@ -190,7 +190,8 @@ bool tree::publish(cancel_node* c, error e, const error_code& cause, const sourc
 }
 
 bool tree::close(cancel_node* c, const cancel_node* from, error e, const error_code* cause,
-                 const source_location* site, intrusive_list<waiter>& detached, bool& had_demand) noexcept {
+                 const source_location* site, intrusive_list<waiter>& detached, bool& had_demand,
+                 bool* has_children) noexcept {
   lock_guard lock(c->mutex_);
   if (c->state_.load(std::memory_order_relaxed) == 0) {
     if (from != nullptr) {
@@ -213,6 +214,8 @@ bool tree::close(cancel_node* c, const cancel_node* from, error e, const error_c
   had_demand = c->waiter_count_ != 0;
   c->waiter_count_ = 0;
   c->pinned_ = false;
+  // Once closed, no child links any more: none now means none ever.
+  if (has_children != nullptr) *has_children = !c->children_.empty();
   return true;
 }
 
@@ -272,12 +275,12 @@ void tree::propagate(cancel_node* root) noexcept {
 void tree::cancel(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept {
   const cancel_node* from = c->state() == 0 ? decider(c) : nullptr;
   intrusive_list<waiter> detached;
-  bool had_demand = false;
-  if (!close(c, from, e, &cause, &site, detached, had_demand)) return;
+  bool had_demand = false, has_children = false;
+  if (!close(c, from, e, &cause, &site, detached, had_demand, &has_children)) return;
   // Unlink from the parent now rather than when the last handle goes (Go does the same).
   unlink_from_parent(c);
   after_close(c, detached, had_demand);
-  propagate(c);
+  if (has_children) propagate(c);
 }
 
 void tree::expire(deadline_node* n) noexcept {
@@ -302,7 +305,7 @@ source_location tree::site_of(const node* n) noexcept {
 
 void tree::demand_up(deadline_node* owner, context_core* home) noexcept {
   if (owner->demand_.fetch_add(1, std::memory_order_acq_rel) != 0) return;
-  if (context_core* core = context_core::home(owner, home)) core->activate(owner);
+  context_core::home_and_activate(owner, home);
 }
 
 void tree::demand_down(deadline_node* owner) noexcept {

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(queued_tasks_are_dropped_once_the_group_is_done) {
   auto r = wait_for(g, io);
   BOOST_REQUIRE(r.has_value());
   BOOST_TEST(code_of(*r) == broken);
-  BOOST_TEST(started.load() == 0);  // queued behind the failure: never started
+  BOOST_TEST(started.load() == 0);                             // queued behind the failure: never started
   g.spawn(io, [&](asioctx::context) -> net::awaitable<void> {  // after: dropped at once
     ++started;
     co_return;

@@ -90,7 +90,8 @@ BOOST_AUTO_TEST_CASE(deadline_reports_where_it_was_set) {
   auto [past, cancel_past] = asioctx::with_deadline(asioctx::background(), asioctx::clock::now() - 1s);
   BOOST_TEST(asioctx::cancel_site(past).line() == past_line);
   const unsigned lazy_line = __LINE__ + 1;
-  auto [lazy, cancel_lazy] = asioctx::with_timeout_cause(asioctx::background(), 1ms, make_error_code(boost::system::errc::timed_out));
+  auto [lazy, cancel_lazy] = asioctx::with_timeout_cause(asioctx::background(), 1ms,
+                                                         make_error_code(boost::system::errc::timed_out));
   auto [lazy_child, cancel_lazy_child] = asioctx::with_cancel(lazy);
   BOOST_TEST(asioctx_test::wait_until([&c = lazy_child] { return c.done(); }));  // no timer: err() sees it
   BOOST_TEST(asioctx::cancel_site(lazy_child).line() == lazy_line);

@@ -62,8 +62,9 @@ class bound_op_base : public waiter, public pooled {
   // As the operation completes, or its handler is destroyed: the context's error if its emit
   // reached the operation (the context cancelled it), else {}. Drops the handler's reference.
   error_code complete() noexcept {
-    if (tree::remove_waiter(node_, this)) {  // still registered: no emit was ever dispatched
-      release();
+    // Detached by a canceller (the bit is set under the node's lock): no need to take it again.
+    if ((state_.load(std::memory_order_acquire) & detached) == 0 && tree::remove_waiter(node_, this)) {
+      release();  // still registered: no emit was ever dispatched
       return error_code();
     }
     unsigned char s = state_.fetch_or(completed, std::memory_order_acq_rel);
@@ -75,7 +76,8 @@ class bound_op_base : public waiter, public pooled {
         s = state_.load(std::memory_order_acquire);
       }
     }
-    tree::remove_waiter(node_, this);  // a start() racing this completion may have linked it
+    // Completed before start() registered it: start() may be linking it right now.
+    if ((s & detached) == 0) tree::remove_waiter(node_, this);
     error_code err = (s & by_context) != 0 ? tree::err(node_) : error_code();
     release();
     return err;
@@ -98,7 +100,7 @@ class bound_op_base : public waiter, public pooled {
   virtual void destroy() noexcept = 0;
 
  private:
-  static constexpr unsigned char completed = 1, emitting = 2, by_context = 4;
+  static constexpr unsigned char completed = 1, emitting = 2, by_context = 4, detached = 8;
 
   // The cancellation type in one byte: its defined bits, or all of them.
   static unsigned char pack(boost::asio::cancellation_type t) noexcept {
@@ -108,7 +110,10 @@ class bound_op_base : public waiter, public pooled {
     return t == 0xff ? boost::asio::cancellation_type::all : static_cast<boost::asio::cancellation_type>(t);
   }
 
-  void on_detached() noexcept override { refs_.add(); }
+  void on_detached() noexcept override {
+    refs_.add();
+    state_.fetch_or(detached, std::memory_order_release);
+  }
   void abandon() noexcept override {}  // never: a bound operation holds its node
 
   static bound_op_base*& emitting_here() noexcept {

@@ -61,9 +61,9 @@ class context_core {
   // Homes n here unless it is homed at a live core already; returns where n is homed (null if
   // this core is dead and n has no other home).
   static context_core* home(deadline_node* n, context_core* want) noexcept;
-  // n is waited on: into the heap if it is live and still wanted, the timer moved earlier if
-  // needed.
-  void activate(deadline_node* n) noexcept;
+  // n is waited on: homes it (as home() does) and puts it into the heap if it is live and
+  // still wanted, the timer moved earlier if needed.
+  static void home_and_activate(deadline_node* n, context_core* want) noexcept;
   // Nothing waits on n any more (rechecked under the lock): out of the heap.
   void deactivate(deadline_node* n) noexcept;
   // n is done: out of the heap for good.
@@ -103,6 +103,7 @@ class context_core {
 
   void push(deadline_node* n);
   void erase(deadline_node* n) noexcept;
+  void activate_locked(deadline_node* n, std::unique_lock<spin_mutex>& lock) noexcept;
   void sift_up(std::size_t i) noexcept;
   void sift_down(std::size_t i) noexcept;
   bool drop_user_locked() noexcept;

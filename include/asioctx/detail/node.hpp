@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <iosfwd>
 
 namespace asioctx {
@@ -39,6 +40,23 @@ class cancel_node;
 class deadline_node;
 class context_core;
 struct tree;
+
+// Whether `when` has passed on the clock deadlines are measured on. A deadline far ahead is told
+// apart by the kernel's coarse reading of the same clock (a few ns, where the precise one costs
+// about 25): the coarse clock lags the precise one by at most a tick (4 ms, HZ=250; 10 ms at most),
+// well inside the margin. Near deadlines read the precise clock, so the answer is exact.
+inline bool passed(clock::time_point when) noexcept {
+#if defined(__linux__) && defined(CLOCK_MONOTONIC_COARSE) && defined(__GLIBCXX__)
+  // libstdc++'s steady_clock is CLOCK_MONOTONIC: the same clock as the coarse one.
+  timespec ts;
+  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0) {
+    clock::time_point coarse(std::chrono::duration_cast<clock::duration>(
+        std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+    if (when > coarse && when - coarse > std::chrono::milliseconds(50)) return false;
+  }
+#endif
+  return clock::now() >= when;
+}
 
 class node : public pooled {
  public:
@@ -166,7 +184,7 @@ struct tree {
   // The error of c without locking; latches an expired deadline the first time it is seen.
   static error_code err(const cancel_node* c) noexcept {
     if (unsigned char s = c->state()) return error_code(s, error_category_ref);
-    if (c->owner_ == nullptr || clock::now() < c->deadline()) return error_code();
+    if (c->owner_ == nullptr || !passed(c->deadline())) return error_code();
     return latch(const_cast<cancel_node*>(c));
   }
   static error_code latch(cancel_node* c) noexcept;
@@ -211,7 +229,8 @@ struct tree {
   static const cancel_node* decider(cancel_node* c) noexcept;
   static bool publish(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept;
   static bool close(cancel_node* c, const cancel_node* from, error e, const error_code* cause,
-                    const source_location* site, intrusive_list<waiter>& detached, bool& had_demand) noexcept;
+                    const source_location* site, intrusive_list<waiter>& detached, bool& had_demand,
+                    bool* has_children = nullptr) noexcept;
   static void after_close(cancel_node* c, intrusive_list<waiter>& detached, bool had_demand) noexcept;
   static void propagate(cancel_node* root) noexcept;
   static void notify(intrusive_list<waiter>& waiters, const error_code& err) noexcept;

@@ -143,8 +143,9 @@ class group_state : public std::enable_shared_from_this<group_state> {
   }
 
   void complete(waiter_type h, std::exception_ptr result) {
-    h->complete(std::move(result), first_executor_ ? *first_executor_
-                                                   : boost::asio::any_io_executor(boost::asio::system_executor()));
+    h->complete(std::move(result), first_executor_
+                                       ? *first_executor_
+                                       : boost::asio::any_io_executor(boost::asio::system_executor()));
   }
 
   std::mutex mutex_;
@@ -152,10 +153,10 @@ class group_state : public std::enable_shared_from_this<group_state> {
   cancel_cause_func cancel_;
   const std::size_t limit_;  // 0: none
   const source_location born_;
-  std::size_t running_ = 0;                         // guarded by mutex_
-  std::deque<std::unique_ptr<group_task>> queued_;  // guarded by mutex_
-  std::vector<waiter_type> waiters_;                // guarded by mutex_
-  std::exception_ptr first_failure_;                // guarded by mutex_
+  std::size_t running_ = 0;                                     // guarded by mutex_
+  std::deque<std::unique_ptr<group_task>> queued_;              // guarded by mutex_
+  std::vector<waiter_type> waiters_;                            // guarded by mutex_
+  std::exception_ptr first_failure_;                            // guarded by mutex_
   std::optional<boost::asio::any_io_executor> first_executor_;  // set once, by the first spawn
   std::once_flag first_once_;
 };
@@ -186,8 +187,8 @@ void group_state::spawn(Executor&& ex, F&& f, const source_location& where) {
   auto&& e = executor_of(ex);
   using executor_type = std::decay_t<decltype(e)>;
   std::call_once(first_once_, [&] { first_executor_.emplace(e); });
-  std::unique_ptr<group_task> t =
-      std::make_unique<group_task_impl<executor_type, std::decay_t<F>>>(e, std::forward<F>(f), shared_from_this(), where);
+  std::unique_ptr<group_task> t = std::make_unique<group_task_impl<executor_type, std::decay_t<F>>>(
+      e, std::forward<F>(f), shared_from_this(), where);
   bool start_now = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);

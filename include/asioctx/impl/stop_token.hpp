@@ -50,7 +50,7 @@ class stop_source_waiter final : public waiter, public pooled {
 
   const void* kind() const noexcept override { return &tag; }
   bool demands() const noexcept override { return false; }  // no executor to arm a deadline on
-  void on_detached() noexcept override {}                    // the notification takes it over
+  void on_detached() noexcept override {}                   // the notification takes it over
   void fire(const error_code&) noexcept override {
     source.request_stop();  // user code (stop callbacks) runs here, outside every lock
     delete this;
@@ -63,13 +63,15 @@ class stop_source_waiter final : public waiter, public pooled {
 
 }  // namespace detail
 
-inline derived<cancel_func> with_stop_token(const context& parent, std::stop_token st, const source_location& where) {
+inline derived<cancel_func> with_stop_token(const context& parent, std::stop_token st,
+                                            const source_location& where) {
   detail::node* p = detail::access::get(parent);
   auto* n = new detail::stop_node(p);
   if (p != nullptr) p->add_ref();
   detail::tree::link_to_parent(n);
-  derived<cancel_func> d{detail::access::make<context>(static_cast<detail::node*>(n)),
-                         detail::access::make<cancel_func>(detail::access::make<context>(static_cast<detail::node*>(n)))};
+  derived<cancel_func> d{
+      detail::access::make<context>(static_cast<detail::node*>(n)),
+      detail::access::make<cancel_func>(detail::access::make<context>(static_cast<detail::node*>(n)))};
   if (st.stop_possible() && n->state() == 0) n->listen(std::move(st), where);
   return d;
 }
