@@ -11,6 +11,7 @@
 // and the owner of that deadline was done first, whose result it then takes.
 //
 
+#include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/context_core.hpp>
 #include <asioctx/detail/node.hpp>
 
@@ -53,6 +54,8 @@ cancel_node::~cancel_node() {
     w->abandon();
   }
   if (waiter_count_ != 0 && owner_ != nullptr && owner_ != this) tree::demand_down(owner_);
+  // Slots still here are empty: each operation held the node until it left its slot.
+  while (exec_slot* s = slots_.pop_front()) s->destroy();
 }
 
 void cancel_node::print(std::ostream& os) const { os << ".with_cancel"; }
@@ -190,8 +193,7 @@ bool tree::publish(cancel_node* c, error e, const error_code& cause, const sourc
 }
 
 bool tree::close(cancel_node* c, const cancel_node* from, error e, const error_code* cause,
-                 const source_location* site, intrusive_list<waiter>& detached, bool& had_demand,
-                 bool* has_children) noexcept {
+                 const source_location* site, closed& out) noexcept {
   lock_guard lock(c->mutex_);
   if (c->state_.load(std::memory_order_relaxed) == 0) {
     if (from != nullptr) {
@@ -209,23 +211,44 @@ bool tree::close(cancel_node* c, const cancel_node* from, error e, const error_c
   while (waiter* w = c->waiters_.pop_front()) {
     w->attached_ = false;
     w->on_detached();
-    detached.push_back(w);
+    out.waiters.push_back(w);
   }
-  had_demand = c->waiter_count_ != 0;
+  // Each slot goes whole to its executor; no operation in it is touched here. The operations'
+  // references to the node are handed over: the slot keeps one for them all (an operation that
+  // completes late still locks the node), the rest are dropped in one step (the caller holds one
+  // too, so never the last). Each operation learns it when it completes.
+  const unsigned char err = c->state_.load(std::memory_order_relaxed);
+  std::uint32_t handed_over = 0;
+  while (exec_slot* s = c->slots_.pop_front()) {
+    if (s->count_ == 0) {
+      out.empty.push_back(s);
+      continue;
+    }
+    s->detached_ = true;
+    s->err_ = err;
+    s->refs_.reset(1 + s->count_);  // the batch's, and one per operation
+    s->node_ = c;
+    handed_over += s->count_ - 1;
+    out.slots.push_back(s);
+  }
+  if (handed_over != 0) c->refs_.release_many(handed_over);
+  out.had_demand = c->waiter_count_ != 0;
   c->waiter_count_ = 0;
   c->pinned_ = false;
   // Once closed, no child links any more: none now means none ever.
-  if (has_children != nullptr) *has_children = !c->children_.empty();
+  out.has_children = !c->children_.empty();
   return true;
 }
 
-void tree::after_close(cancel_node* c, intrusive_list<waiter>& detached, bool had_demand) noexcept {
+void tree::after_close(cancel_node* c, closed& out) noexcept {
   if (c->kind() == node_kind::deadline) {
     auto* d = static_cast<deadline_node*>(c);
     if (context_core* core = d->core_.load(std::memory_order_acquire)) core->remove(d);
   }
-  if (had_demand && c->owner_ != nullptr && c->owner_ != c) demand_down(c->owner_);
-  if (!detached.empty()) notify(detached, error_code(c->state(), error_category_ref));
+  if (out.had_demand && c->owner_ != nullptr && c->owner_ != c) demand_down(c->owner_);
+  while (exec_slot* s = out.slots.pop_front()) s->dispatch();
+  while (exec_slot* s = out.empty.pop_front()) s->destroy();
+  if (!out.waiters.empty()) notify(out.waiters, error_code(c->state(), error_category_ref));
 }
 
 namespace {
@@ -260,27 +283,24 @@ void tree::propagate(cancel_node* root) noexcept {
       continue;
     }
     const cancel_node* from = decider(child);
-    intrusive_list<waiter> detached;
-    bool had_demand = false;
-    if (!close(child, from != nullptr ? from : top, error::canceled, nullptr, nullptr, detached,
-               had_demand)) {
+    closed out;
+    if (!close(child, from != nullptr ? from : top, error::canceled, nullptr, nullptr, out)) {
       release(child);  // its own cancel owns its subtree
       continue;
     }
-    after_close(child, detached, had_demand);
+    after_close(child, out);
     stack.push_front(child);
   }
 }
 
 void tree::cancel(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept {
   const cancel_node* from = c->state() == 0 ? decider(c) : nullptr;
-  intrusive_list<waiter> detached;
-  bool had_demand = false, has_children = false;
-  if (!close(c, from, e, &cause, &site, detached, had_demand, &has_children)) return;
+  closed out;
+  if (!close(c, from, e, &cause, &site, out)) return;
   // Unlink from the parent now rather than when the last handle goes (Go does the same).
   unlink_from_parent(c);
-  after_close(c, detached, had_demand);
-  if (has_children) propagate(c);
+  after_close(c, out);
+  if (out.has_children) propagate(c);
 }
 
 void tree::expire(deadline_node* n) noexcept {
@@ -346,6 +366,97 @@ bool tree::remove_waiter(cancel_node* c, waiter* w) noexcept {
   return true;
 }
 
+tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
+                                  exec_slot* (*make)(const void*), context_core* home) noexcept {
+  err(c);                      // latches a deadline that passed unobserved
+  exec_slot* fresh = nullptr;  // made outside the lock (it copies the executor), when needed
+  for (;;) {
+    bool rise = false, need_fresh = false;
+    bound_added result = bound_added::linked;
+    {
+      lock_guard lock(c->mutex_);
+      if (op->early_done_) {
+        result = bound_added::completed_first;
+      } else if (c->state_.load(std::memory_order_relaxed) != 0) {
+        if (fresh == nullptr) {
+          need_fresh = true;
+        } else {  // done: op goes alone into a detached slot, its node reference handed over
+          fresh->detached_ = true;
+          fresh->err_ = c->state_.load(std::memory_order_relaxed);
+          fresh->refs_.reset(2);  // the batch's and the operation's
+          fresh->node_ = c;       // the operation's reference to the node, now the slot's
+          fresh->ops_.push_back(op);
+          op->slot_ = std::exchange(fresh, nullptr);
+          op->handed_over_ = true;
+          result = bound_added::done;
+        }
+      } else {
+        // The executor's slot: few per context (one per strand the context's operations run
+        // on), most recently used first; past eight, a new one (grouping is only an economy).
+        exec_slot* s = c->slots_.front();
+        for (int looked = 0; s != nullptr && looked < 8; s = c->slots_.next(s), ++looked)
+          if (s->type() == type && s->same(ex)) break;
+        if (s != nullptr && s != c->slots_.front()) {
+          c->slots_.erase(s);
+          c->slots_.push_front(s);
+        }
+        if (s == nullptr && fresh == nullptr) {
+          need_fresh = true;
+        } else {
+          if (s == nullptr) {
+            s = std::exchange(fresh, nullptr);
+            c->slots_.push_front(s);
+          }
+          s->ops_.push_back(op);
+          ++s->count_;
+          op->slot_ = s;
+          if (c->owner_ != nullptr) rise = c->waiter_count_++ == 0;
+        }
+      }
+    }
+    if (need_fresh) {
+      try {
+        fresh = make(ex);
+      } catch (...) {
+        return bound_added::completed_first;  // out of memory: not registered, never emitted
+      }
+      continue;
+    }
+    if (fresh != nullptr) fresh->destroy();
+    if (rise) demand_up(c->owner_, home);
+    return result;
+  }
+}
+
+bool tree::remove_bound(cancel_node* c, bound_op* op) noexcept {
+  bool fall = false;
+  exec_slot* spare = nullptr;
+  {
+    lock_guard lock(c->mutex_);
+    exec_slot* s = op->slot_;
+    if (s == nullptr) {  // completed before start() linked it: start() must not
+      op->early_done_ = true;
+      return false;
+    }
+    if (s->detached_) {  // the context was done: op's node reference went to its slot
+      op->handed_over_ = true;
+      return false;
+    }
+    s->ops_.erase(op);
+    --s->count_;
+    if (c->owner_ != nullptr) fall = --c->waiter_count_ == 0;
+    // An idle context keeps one slot (its executor copied once for the next operations); more
+    // go, so a long-lived context bound from many strands holds nothing for them.
+    if (s->count_ == 0 && c->slots_.front() != c->slots_.back()) {
+      c->slots_.erase(s);
+      spare = s;
+    }
+  }
+  if (spare != nullptr) spare->destroy();  // outside the lock: an executor's destructor is Asio's
+  if (fall) demand_down(c->owner_);
+  return true;
+}
+
 bool tree::with_unique_waiter(cancel_node* c, waiter* candidate, void (*use)(waiter*, void*),
                               void* arg) noexcept {
   if (err(c)) return false;
@@ -374,44 +485,7 @@ void tree::pin(cancel_node* c, context_core* home) noexcept {
 }
 
 void tree::notify(intrusive_list<waiter>& waiters, const error_code& err) noexcept {
-  // Waiters on the same executor are notified in one dispatch: a group per executor.
-  struct group {
-    const batch_ops* ops = nullptr;
-    std::size_t hash = 0;
-    const waiter* key = nullptr;
-    intrusive_list<waiter> members;
-  };
-  constexpr std::size_t max_groups = 64;
-  group groups[max_groups];
-  std::size_t count = 0, last = 0;
-  auto matches = [](const group& g, const batch_ops* ops, std::size_t h, const waiter& w) {
-    return g.ops == ops && g.hash == h && ops->same(*g.key, w);
-  };
-  while (waiter* w = waiters.pop_front()) {
-    const batch_ops* ops = w->batching();
-    if (ops == nullptr) {
-      w->fire(err);
-      continue;
-    }
-    std::size_t h = ops->hash(*w);
-    if (count == 0 || !matches(groups[last], ops, h, *w)) {
-      std::size_t i = 0;
-      while (i < count && !matches(groups[i], ops, h, *w)) ++i;
-      if (i == count) {
-        if (count == max_groups) {  // too many executors to group: one dispatch each
-          w->fire(err);
-          continue;
-        }
-        groups[count].ops = ops;
-        groups[count].hash = h;
-        groups[count].key = w;
-        ++count;
-      }
-      last = i;
-    }
-    groups[last].members.push_back(w);
-  }
-  for (std::size_t i = 0; i < count; ++i) groups[i].ops->dispatch(std::move(groups[i].members));
+  while (waiter* w = waiters.pop_front()) w->fire(err);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,6 +502,7 @@ std::size_t tree::waiter_count(const cancel_node* c) noexcept {
   lock_guard lock(c->mutex_);
   std::size_t n = 0;
   for (waiter* w = c->waiters_.front(); w != nullptr; w = c->waiters_.next(w)) ++n;
+  for (exec_slot* s = c->slots_.front(); s != nullptr; s = c->slots_.next(s)) n += s->count_;
   return n;
 }
 

@@ -52,7 +52,8 @@ class bound_token {
  * When c becomes done (cancelled, or its deadline passes) while the operation is pending, the
  * operation's cancellation slot gets `emit(type)` once, on the executor the operation completes
  * on, never concurrently with the completion and never after it; operations on one executor are
- * cancelled in one dispatch. An operation that then ends with `operation_aborted` completes with
+ * cancelled in one dispatch. An operation that then ends with `operation_aborted` (or, for Asio's
+ * channels, `channel_cancelled`) completes with
  * `c.err()` (error::canceled or error::deadline_exceeded), and an `exception_ptr` holding
  * `operation_aborted` (co_spawn's) is replaced by one holding `c.err()`. Every other result
  * passes through untouched.

@@ -9,6 +9,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/spawn.hpp>
@@ -66,6 +67,23 @@ struct result {
 auto recorder(std::shared_ptr<result> r) {
   return [r](error_code ec) { (*r)(ec); };
 }
+
+// An operation that completes from inside its cancellation handler, inline.
+struct inline_op {
+  net::io_context::executor_type ex;
+  using executor_type = net::io_context::executor_type;
+  executor_type get_executor() const noexcept { return ex; }
+  template <class Handler>
+  void operator()(Handler&& h) const {
+    auto slot = net::get_associated_cancellation_slot(h);
+    auto holder = std::make_shared<std::optional<std::decay_t<Handler>>>(std::forward<Handler>(h));
+    slot.assign([holder](net::cancellation_type) {
+      auto handler = std::move(**holder);
+      holder->reset();
+      std::move(handler)(net::error::operation_aborted);  // inline, inside the emit
+    });
+  }
+};
 
 }  // namespace
 
@@ -350,6 +368,36 @@ BOOST_AUTO_TEST_CASE(cancellation_type_is_passed) {
   BOOST_REQUIRE(seen.has_value());
   BOOST_TEST((*seen == net::cancellation_type::partial));
   keep(error_code());
+}
+
+BOOST_AUTO_TEST_CASE(operation_completing_inside_its_cancellation_handler) {
+  // Some operations complete from inside their cancellation handler, while the context's emit
+  // is still on the stack: the completion is delivered once, translated, and nothing is touched
+  // after it (ASan checks the memory).
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  auto r = std::make_shared<result>();
+  for (int i = 0; i < 100; ++i) {
+    auto token = asioctx::bind(ctx, recorder(r));
+    net::async_initiate<decltype(token), void(error_code)>(inline_op{io.get_executor()}, token);
+  }
+  cancel();
+  io.run_for(10s);
+  BOOST_TEST(r->calls == 100);
+  BOOST_TEST((r->ec == error::canceled), r->ec.message());
+  BOOST_TEST(asioctx_test::waiter_count(ctx) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(channel_receive_reports_the_contexts_error) {
+  // Asio's channels report their slot's cancellation as channel_cancelled: translated too.
+  net::io_context io;
+  net::experimental::channel<void(error_code, int)> ch(io, 1);
+  auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 5ms);
+  std::optional<error_code> got;
+  ch.async_receive(asioctx::bind(ctx, [&](error_code ec, int) { got = ec; }));
+  io.run_for(10s);
+  BOOST_REQUIRE(got.has_value());
+  BOOST_TEST((*got == error::deadline_exceeded));
 }
 
 BOOST_AUTO_TEST_CASE(operation_finishing_first_races_cancel) {

@@ -39,7 +39,11 @@ enum class node_kind : unsigned char { todo, cancel, deadline, value, without_ca
 class cancel_node;
 class deadline_node;
 class context_core;
+class bound_op;
+class exec_slot;
 struct tree;
+struct op_tag {};
+struct slot_tag {};
 
 // Whether `when` has passed on the clock deadlines are measured on. A deadline far ahead is told
 // apart by the kernel's coarse reading of the same clock (a few ns, where the precise one costs
@@ -141,6 +145,7 @@ class cancel_node : public node, public list_hook<child_tag> {
 
   intrusive_list<cancel_node, child_tag> children_;  // guarded by mutex_
   intrusive_list<waiter> waiters_;                   // guarded by mutex_
+  intrusive_list<exec_slot, slot_tag> slots_;        // guarded by mutex_: bound operations by executor
   deadline_node* owner_ = nullptr;
 };
 
@@ -197,6 +202,16 @@ struct tree {
   static error_code cause_of(const node* n) noexcept;
   static source_location site_of(const node* n) noexcept;
 
+  // Bound operations: links op into c's slot for its executor *ex (type identifies the
+  // executor type; make makes a slot for it when c has none). If c is done, op goes alone into a
+  // detached slot of its own (op->slot_), its node reference handed over, for the caller to
+  // dispatch. If that makes c's deadline wanted, arms it on home.
+  enum class bound_added { linked, done, completed_first };
+  static bound_added add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
+                               exec_slot* (*make)(const void*), context_core* home) noexcept;
+  // Unlinks op from c's slot (true); false if its slot was detached (or op was never linked).
+  static bool remove_bound(cancel_node* c, bound_op* op) noexcept;
+
   // Links w below c unless c is done (false: the caller notifies at once). If that makes c's
   // deadline wanted, arms it on home (which must not be null then: see needs_home).
   static bool add_waiter(cancel_node* c, waiter* w, context_core* home) noexcept;
@@ -228,10 +243,17 @@ struct tree {
   static void unlink_from_parent(cancel_node* c) noexcept;
   static const cancel_node* decider(cancel_node* c) noexcept;
   static bool publish(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept;
+  // What closing a node takes out of it, to notify outside its lock.
+  struct closed {
+    intrusive_list<waiter> waiters;
+    intrusive_list<exec_slot, slot_tag> slots;  // detached, to dispatch
+    intrusive_list<exec_slot, slot_tag> empty;  // to free
+    bool had_demand = false;
+    bool has_children = false;
+  };
   static bool close(cancel_node* c, const cancel_node* from, error e, const error_code* cause,
-                    const source_location* site, intrusive_list<waiter>& detached, bool& had_demand,
-                    bool* has_children = nullptr) noexcept;
-  static void after_close(cancel_node* c, intrusive_list<waiter>& detached, bool had_demand) noexcept;
+                    const source_location* site, closed& out) noexcept;
+  static void after_close(cancel_node* c, closed& out) noexcept;
   static void propagate(cancel_node* root) noexcept;
   static void notify(intrusive_list<waiter>& waiters, const error_code& err) noexcept;
   static void demand_up(deadline_node* owner, context_core* home) noexcept;

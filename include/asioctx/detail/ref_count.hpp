@@ -24,6 +24,9 @@ class ref_count {
   // True when this was the last reference: the caller destroys the object.
   bool release() noexcept { return n_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
 
+  // Drops k references the caller knows are not the last.
+  void release_many(std::uint32_t k) noexcept { n_.fetch_sub(k, std::memory_order_acq_rel); }
+
   // Takes a reference unless the count already reached zero (the object is being destroyed).
   bool try_add() noexcept {
     std::uint32_t n = n_.load(std::memory_order_relaxed);

@@ -14,6 +14,7 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associator.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/experimental/channel_error.hpp>
 #include <boost/asio/post.hpp>
 #if ASIOCTX_HAS_IMMEDIATE_EXECUTOR
 #include <boost/asio/associated_immediate_executor.hpp>
@@ -56,6 +57,13 @@ struct early_completion<void(error_code, Rest...)> {
 template <class... Rest>
 struct early_completion<void(const error_code&, Rest...)> : early_completion<void(error_code, Rest...)> {};
 
+// How an operation says its cancellation slot ended it: operation_aborted, or, for Asio's
+// channels, channel_cancelled.
+inline bool is_cancelled(const error_code& ec) noexcept {
+  return ec == boost::asio::error::operation_aborted ||
+         ec == boost::asio::experimental::error::channel_cancelled;
+}
+
 template <class T>
 struct is_error_tuple : std::false_type {};
 template <class... T>
@@ -81,7 +89,7 @@ class bound_handler {
   using cancellation_slot_type = boost::asio::cancellation_slot;
 
   template <class H>
-  bound_handler(H&& h, bound_op_base* op) : handler_(std::forward<H>(h)), op_(op) {
+  bound_handler(H&& h, bound_op* op) : handler_(std::forward<H>(h)), op_(op) {
     // Keep the token's own slot working: its emits are forwarded into the operation's.
     auto outer = boost::asio::get_associated_cancellation_slot(handler_);
     if (outer.is_connected()) outer.template emplace<outer_slot_proxy>(outer_slot_proxy{op_});
@@ -120,14 +128,15 @@ class bound_handler {
   template <class First, class... Rest>
   void translated(const error_code& ctx_err, First&& first, Rest&&... rest) {
     using first_type = std::decay_t<First>;
-    if constexpr (std::is_same_v<first_type, error_code>) {
-      if (first == boost::asio::error::operation_aborted) {
+    if constexpr (std::is_same_v<first_type, error_code> ||
+                  boost::system::is_error_code_enum<first_type>::value) {
+      if (is_cancelled(error_code(first))) {
         std::move(handler_)(error_code(ctx_err), std::forward<Rest>(rest)...);
         return;
       }
     } else if constexpr (is_error_tuple<first_type>::value) {
       // as_tuple(token) inside bind: the result arrives packed.
-      if (std::get<0>(first) == boost::asio::error::operation_aborted) {
+      if (is_cancelled(std::get<0>(first))) {
         first_type t(std::forward<First>(first));
         std::get<0>(t) = ctx_err;
         std::move(handler_)(std::move(t), std::forward<Rest>(rest)...);
@@ -146,7 +155,7 @@ class bound_handler {
   void translated(const error_code&) { std::move(handler_)(); }
 
   Handler handler_;
-  bound_op_base* op_;
+  bound_op* op_;
 };
 
 // Holds an operation's initiation; derives from it when it can, so executor_type and
@@ -219,7 +228,7 @@ class bound_initiation : public initiation_holder<Initiation> {
       }
     }
     context_core* home = home_for(c, ex);
-    auto* op = new bound_op<decltype(ex)>(c, type_, ex);
+    auto* op = new bound_op(c, type_);
     take_canceler(ctx);  // the operation now holds the context's reference to its node
     std::optional<bound_handler<std::decay_t<Handler>>> wrapped;
     try {
@@ -237,7 +246,7 @@ class bound_initiation : public initiation_holder<Initiation> {
       throw;
     }
     wrapped.reset();  // moved from: holds nothing
-    op->start(home);
+    op->start(ex, home);
   }
 
   context ctx_;
