@@ -70,7 +70,7 @@ def check_outputs(doc, rel, problems):
         while end < len(lines) and not lines[end].strip().startswith(fence.group(2)):
             end += 1
         shown = "\n".join(lines[j + 1:end]) + "\n"
-        if not re.search(regex, shown):
+        if not re.search(regex, shown, re.S):  # `.` matches a newline in CMake's regexes too
             problems.append(f"{where}: the output shown does not match {m.group(1)}#{m.group(2)}: {regex}")
         checked += 1
     return checked
