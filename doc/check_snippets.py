@@ -3,15 +3,20 @@
 
 A quoted block is a fenced code block preceded by a marker line naming its source:
 
-    <!-- snippet: example/fan_out.cpp#fan_out -->
+    <!-- snippet: example/fan_out_group.cpp#fan_out_group -->
     ```cpp
     ...
     ```
 
-The block must equal the lines between `//[fan_out` and the matching `//]` in example/fan_out.cpp
-(trailing whitespace and surrounding blank lines ignored; marker lines of other snippets nested
-inside are left out). Scans README.md and doc/*.md. Exits 1 listing every mismatch, every marker
+The block must equal the lines between `//[fan_out_group` and the matching `//]` in
+example/fan_out_group.cpp (trailing whitespace and surrounding blank lines ignored; marker lines of
+other snippets nested inside are left out). In CMake and shell files the markers are comments:
+`# //[name` and `# //]`. Scans README.md and doc/*.md. Exits 1 listing every mismatch, every marker
 that names a missing file or snippet, and every marker not followed by a code block.
+
+A text block preceded by `<!-- output: example/examples.txt#NAME -->` is an example's output as the
+docs show it: it must match the regular expression example/examples.txt gives for NAME, the one
+ctest and b2 check the program's real output with.
 
 Usage: doc/check_snippets.py [--fix]   (--fix rewrites the quoted blocks from the sources)
 """
@@ -23,9 +28,52 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MARKER = re.compile(r"^\s*<!--\s*snippet:\s*(\S+?)#(\S+)\s*-->\s*$")
-OPEN = re.compile(r"^\s*//\[(\S+)\s*$")
-CLOSE = re.compile(r"^\s*//\]\s*$")
+# `//[name` in C++; `# //[name` in CMake and shell files, where the marker is a comment.
+OPEN = re.compile(r"^\s*(?:#\s*)?//\[(\S+)\s*$")
+CLOSE = re.compile(r"^\s*(?:#\s*)?//\]\s*$")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
+OUTPUT = re.compile(r"^\s*<!--\s*output:\s*(\S+?)#(\S+)\s*-->\s*$")
+
+
+def expected_outputs(path):
+    """{name: regex} from an example list: `name standard regex`, \\n standing for a newline."""
+    result = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f.read().split("\n"):
+            if m := re.match(r"^([a-z_0-9]+) (17|20) (.*)$", line):
+                result[m.group(1)] = m.group(3).replace("\\n", "\n")
+    return result
+
+
+def check_outputs(doc, rel, problems):
+    """Checks every output block of one doc; returns how many were checked."""
+    with open(doc, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    checked = 0
+    for i, line in enumerate(lines):
+        m = OUTPUT.match(line)
+        if not m:
+            continue
+        where, path = f"{rel}:{i + 1}", os.path.join(ROOT, m.group(1))
+        if not os.path.isfile(path):
+            problems.append(f"{where}: {m.group(1)} does not exist")
+            continue
+        regex = expected_outputs(path).get(m.group(2))
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        fence = FENCE.match(lines[j]) if j < len(lines) else None
+        if regex is None or not fence:
+            problems.append(f"{where}: no expected output for {m.group(2)}, or no text block after the marker")
+            continue
+        end = j + 1
+        while end < len(lines) and not lines[end].strip().startswith(fence.group(2)):
+            end += 1
+        shown = "\n".join(lines[j + 1:end]) + "\n"
+        if not re.search(regex, shown, re.S):  # `.` matches a newline in CMake's regexes too
+            problems.append(f"{where}: the output shown does not match {m.group(1)}#{m.group(2)}: {regex}")
+        checked += 1
+    return checked
 
 
 def normalise(lines):
@@ -90,8 +138,10 @@ def main():
     fix = "--fix" in sys.argv[1:]
     docs = [os.path.join(ROOT, "README.md")] + sorted(glob.glob(os.path.join(ROOT, "doc", "*.md")))
     problems, checked, cache = [], 0, {}
+    outputs = 0
     for doc in docs:
         rel = os.path.relpath(doc, ROOT)
+        outputs += check_outputs(doc, rel, problems)
         with open(doc, encoding="utf-8") as f:
             doc_lines = f.read().split("\n")
         replacements = []
@@ -135,7 +185,7 @@ def main():
     if problems:
         print(f"check_snippets: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"check_snippets: {checked} quoted block(s) match their examples")
+    print(f"check_snippets: {checked} quoted block(s) match their examples, {outputs} output block(s) their expected output")
     return 0
 
 

@@ -58,8 +58,8 @@ int main() {
               << (ops[i].ran_on_strand ? ", on its strand" : ", NOT on its strand") << '\n';
     canceled += ops[i].ran_on_strand && ops[i].result == asioctx::error::canceled;
   }
-  // Returns at once only because the same cancel() disarmed the children's deadline timers;
-  // otherwise the pool would have work left for half an hour.
+  // Returns at once: the timers' waits have ended, and the children's half-hour deadlines hold the
+  // pool only while something waits on them.
   pool.join();
   if (canceled != n) return 1;
   std::cout << "all " << n << " operations canceled by one cancel()\n";

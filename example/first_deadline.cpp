@@ -25,11 +25,12 @@ int main() {
 
   char byte = 0;
   asioctx::error_code result;
-  // The timer behind the deadline is armed on the socket's executor when the read starts.
+  // The deadline is armed on the socket's io_context when the read starts, and holds it while the
+  // read waits.
   client.async_read_some(net::buffer(&byte, 1),
                          asioctx::bind(ctx, [&result](asioctx::error_code ec, std::size_t) { result = ec; }));
-  io.run();  // returns when the read has completed: nothing else is pending
-  cancel();  // Go's `defer cancel()`; here the deadline has already released everything
+  io.run();  // returns once the read has completed: then nothing waits on the deadline any more
+  cancel();  // Go's `defer cancel()`; here the deadline has fired already
 
   // The error compares equal to std::errc::timed_out too, for code that knows nothing of asioctx.
   std::cout << "read: " << result.message() << '\n';

@@ -54,7 +54,7 @@ net::awaitable<response> request(asioctx::context parent, tcp::socket& socket, s
   auto token = asioctx::bind(ctx, net::as_tuple(net::use_awaitable));
   auto [ec, n] = co_await net::async_write(socket, net::buffer(line), token);
   if (!ec) std::tie(ec, n) = co_await net::async_read_until(socket, net::dynamic_buffer(buffer), '\n', token);
-  cancel();  // Go's `defer cancel()`: stop the deadline timer now, not 200ms from now
+  cancel();  // Go's `defer cancel()`: release the deadline now, not 200ms from now
   if (ec) co_return response{ec, {}};
   response r{{}, buffer.substr(0, n - 1)};
   buffer.erase(0, n);

@@ -9,6 +9,7 @@
 #include <asioctx/bind.hpp>
 #include <asioctx/context.hpp>
 #include <asioctx/error.hpp>
+#include <asioctx/version.hpp>
 
 // C++20: std::stop_token both ways, and errgroup for coroutines.
 #if __cplusplus >= 202002L && defined(__cpp_impl_coroutine)

@@ -1,20 +1,25 @@
-// Uses only the public API: a deadline enforced by a timer on an io_context.
+// Uses only the public API: a deadline enforced on an io_context, and the HTTP module's budget
+// header for what is left of it (a function compiled into asioctx::http).
 #include <asioctx.hpp>
+#include <asioctx/http/timeout_header.hpp>
 
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <iostream>
 
+static_assert(ASIOCTX_VERSION >= 100, "asioctx/version.hpp comes with <asioctx.hpp>");
+
 int main() {
   boost::asio::io_context io;
   auto [parent, cancel_parent] = asioctx::with_cancel(asioctx::background());
-  auto [ctx, cancel] = asioctx::with_timeout(io.get_executor(), parent, std::chrono::milliseconds(1));
+  auto [ctx, cancel] = asioctx::with_timeout(io, parent, std::chrono::milliseconds(1));
+  std::string budget = asioctx::http::format_grpc_timeout(*ctx.deadline() - asioctx::clock::now());
   bool ran = false;
-  auto stop = asioctx::after_func(ctx, io.get_executor(), [&] { ran = true; });
+  auto stop = asioctx::after_func(ctx, io, [&] { ran = true; });
   io.run();
-  std::cout << ctx << ": " << ctx.err().message() << '\n';
+  std::cout << "asioctx " << ASIOCTX_VERSION_STRING << ": " << ctx << ", budget was " << budget << '\n';
   cancel();
   cancel_parent();
-  return ran && ctx.err() == asioctx::error::deadline_exceeded && !stop() ? 0 : 1;
+  return ran && ctx.err() == asioctx::error::deadline_exceeded && !stop() && !budget.empty() ? 0 : 1;
 }
