@@ -36,9 +36,8 @@ net::awaitable<asioctx::error_code> worker(asioctx::context ctx, job_channel& jo
     // One operation, bound to the context: it completes with a job, or with an error once the
     // context is done, never with both.
     auto [ec, job] = co_await jobs.async_receive(asioctx::bind(ctx, net::as_tuple(net::use_awaitable)));
-    // A channel reports its cancelled receive as channel_cancelled, not operation_aborted, so bind
-    // passes it through: the context says why.
-    if (ec) co_return ctx.done() ? ctx.err() : ec;
+    // Cancelled by the context, the receive reports ctx.err(): canceled or deadline_exceeded.
+    if (ec) co_return ec;
     handled.push_back(job);
   }
 }
