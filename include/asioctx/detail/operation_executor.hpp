@@ -42,7 +42,7 @@ constexpr bool is_io_object_arg =
 // operations (Beast's among them) often pass their stream as an argument rather than exposing it
 // through the initiation.
 template <class First, class... Rest>
-auto io_object_executor(const First& first, const Rest&... rest) {
+decltype(auto) io_object_executor(const First& first, const Rest&... rest) {
   if constexpr (has_get_executor<First>::value)
     return first.get_executor();
   else if constexpr (points_to_io_object<First>::value)
@@ -71,32 +71,41 @@ constexpr bool runs_inline = std::is_same_v<Executor, boost::asio::system_execut
 template <class>
 constexpr bool dependent_false = false;
 
-template <class Handler, class Candidate>
-auto associated_or_candidate(const Handler& h, const Candidate& candidate) {
-  auto ex = boost::asio::get_associated_executor(h, candidate);
-  if constexpr (runs_inline<decltype(ex)> && !runs_inline<Candidate>)
-    return candidate;
+// The executor the operation offers its handler's association as the candidate: its
+// initiation's, or its I/O object's. A reference where the operation returns one (an I/O
+// object's own executor), so nothing is copied per operation.
+template <class Initiation, class... Args>
+decltype(auto) candidate_executor(const Initiation& init, const Args&... args) {
+  if constexpr (has_get_executor<Initiation>::value)
+    return init.get_executor();
+  else if constexpr ((is_io_object_arg<Args> || ...))
+    return io_object_executor(args...);
   else
-    return ex;
+    return no_executor_candidate{};
 }
 
-template <class Initiation, class Handler, class... Args>
-auto operation_executor(const Initiation& init, const Handler& h, const Args&... args) {
-  if constexpr (has_get_executor<Initiation>::value) {
-    return associated_or_candidate(h, init.get_executor());
-  } else if constexpr ((is_io_object_arg<Args> || ...)) {
-    return associated_or_candidate(h, io_object_executor(args...));
-  } else if constexpr (has_own_executor<Handler>) {
-    return boost::asio::get_associated_executor(h);
+// The executor an operation completes on, given its candidate (which must outlive the result).
+template <class Handler, class Candidate>
+decltype(auto) operation_executor(const Handler& h, const Candidate& candidate) {
+  if constexpr (std::is_same_v<Candidate, no_executor_candidate>) {
+    if constexpr (has_own_executor<Handler>) {
+      return boost::asio::get_associated_executor(h);
+    } else {
+      static_assert(dependent_false<Handler>,
+                    "asioctx::bind: this operation does not say which executor it completes on (its "
+                    "initiation has no get_executor() and the handler no associated executor), so the "
+                    "context's cancellation cannot be delivered on the operation's strand. Bind an "
+                    "executor to the handler inside bind: asioctx::bind(ctx, "
+                    "boost::asio::bind_executor(ex, handler)); and write asioctx::bind next to the "
+                    "handler when other adapters wrap it.");
+      return boost::asio::system_executor();
+    }
   } else {
-    static_assert(dependent_false<Handler>,
-                  "asioctx::bind: this operation does not say which executor it completes on (its "
-                  "initiation has no get_executor() and the handler no associated executor), so the "
-                  "context's cancellation cannot be delivered on the operation's strand. Bind an "
-                  "executor to the handler inside bind: asioctx::bind(ctx, "
-                  "boost::asio::bind_executor(ex, handler)); and write asioctx::bind next to the "
-                  "handler when other adapters wrap it.");
-    return boost::asio::system_executor();
+    using association = boost::asio::associated_executor<Handler, Candidate>;
+    if constexpr (runs_inline<typename association::type> && !runs_inline<Candidate>)
+      return (candidate);  // an explicit system_executor says nothing about where the operation runs
+    else
+      return association::get(h, candidate);
   }
 }
 

@@ -220,7 +220,8 @@ class bound_initiation : public initiation_holder<Initiation> {
       std::move(init)(std::forward<Handler>(handler), std::forward<Args>(args)...);
       return;
     }
-    auto ex = operation_executor(init, handler, args...);
+    decltype(auto) candidate = candidate_executor(init, args...);
+    decltype(auto) ex = operation_executor(handler, candidate);
     if constexpr (early_completion<Signature>::value) {
       if (error_code err = tree::err(c)) {
         early_completion<Signature>::complete(std::forward<Handler>(handler), ex, err);
