@@ -338,17 +338,16 @@ bool context_core::enroll(registered* r) noexcept {
   return true;
 }
 
-bool context_core::withdraw(registered* r) noexcept {
+void context_core::withdraw(registered* r) noexcept {
   unique_lock lock(mutex_);
-  bool was = r->is_linked();
-  if (was) {
+  // Once dead, the shutdown owns the list the waiter is in (and holds it pinned).
+  if (!dead() && r->is_linked()) {
     registry_.erase(r);
     --registry_size_;
   }
   bool last = drop_user_locked();  // every enrolled waiter withdraws once, shutdown or not
   lock.unlock();
   if (last) delete this;
-  return was;
 }
 
 bool context_core::enter() noexcept {
@@ -368,15 +367,20 @@ void context_core::shutdown() noexcept {
   }
   for (deadline_node* n : heap_) n->heap_index_ = deadline_node::not_in_heap;
   std::vector<deadline_node*>().swap(heap_);
-  // Each keeps its user until it withdraws, which on_shutdown (or a racing fire) makes it do.
+  // Each keeps its user until it withdraws, which on_shutdown (or a racing claimer) makes it do;
+  // each is pinned, so a claimer racing the shutdown may end it without freeing it under us.
   intrusive_list<registered, registry_tag> enrolled = std::move(registry_);
   registry_size_ = 0;
+  for (registered* r = enrolled.front(); r != nullptr; r = enrolled.next(r)) r->pin();
   std::unique_ptr<deadline_timer_state> timer = std::move(timer_);
   armed_ = never;
   lock.unlock();
   while (inflight_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
   timer.reset();  // while the execution context's services still exist
-  while (registered* r = enrolled.pop_front()) r->on_shutdown();
+  while (registered* r = enrolled.pop_front()) {
+    r->on_shutdown();
+    r->unpin();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

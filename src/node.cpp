@@ -15,6 +15,8 @@
 #include <asioctx/detail/context_core.hpp>
 #include <asioctx/detail/node.hpp>
 
+#include <cmath>
+
 #include <mutex>
 #include <ostream>
 
@@ -73,8 +75,10 @@ deadline_node::~deadline_node() {
 }
 
 void deadline_node::print(std::ostream& os) const {
-  auto left = std::chrono::duration_cast<std::chrono::microseconds>(when_ - clock::now());
-  os << ".with_deadline(" << static_cast<double>(left.count()) / 1e6 << "s)";
+  // In seconds, computed apart so that no deadline (time_point::min() among them) overflows.
+  double left = std::chrono::duration<double>(when_.time_since_epoch()).count() -
+                std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+  os << ".with_deadline(" << std::round(left * 1e6) / 1e6 << "s)";
 }
 
 namespace {
@@ -393,9 +397,14 @@ tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type
       } else {
         // The executor's slot: few per context (one per strand the context's operations run
         // on), most recently used first; past eight, a new one (grouping is only an economy).
-        exec_slot* s = c->slots_.front();
-        for (int looked = 0; s != nullptr && looked < 8; s = c->slots_.next(s), ++looked)
-          if (s->type() == type && s->same(ex)) break;
+        exec_slot* s = nullptr;
+        int looked = 0;
+        for (exec_slot* t = c->slots_.front(); t != nullptr && looked < 8; t = c->slots_.next(t), ++looked) {
+          if (t->type() == type && t->same(ex)) {
+            s = t;
+            break;
+          }
+        }
         if (s != nullptr && s != c->slots_.front()) {
           c->slots_.erase(s);
           c->slots_.push_front(s);
@@ -445,9 +454,10 @@ bool tree::remove_bound(cancel_node* c, bound_op* op) noexcept {
     s->ops_.erase(op);
     --s->count_;
     if (c->owner_ != nullptr) fall = --c->waiter_count_ == 0;
-    // An idle context keeps one slot (its executor copied once for the next operations); more
-    // go, so a long-lived context bound from many strands holds nothing for them.
-    if (s->count_ == 0 && c->slots_.front() != c->slots_.back()) {
+    // An idle context keeps one slot (its executor copied once for the next operations) if its
+    // executor may outlive its execution context; more go, so a long-lived context bound from many strands
+    // holds nothing for them.
+    if (s->count_ == 0 && (!s->keep_idle() || c->slots_.front() != c->slots_.back())) {
       c->slots_.erase(s);
       spare = s;
     }

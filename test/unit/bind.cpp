@@ -9,6 +9,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -26,6 +27,7 @@
 #include <optional>
 #include <thread>
 #include <tuple>
+#include <vector>
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
@@ -85,9 +87,124 @@ struct inline_op {
   }
 };
 
+using strand_t = net::strand<net::io_context::executor_type>;
+
+// An operation whose I/O executor is `io_ex` and which completes, as Asio's do, on its handler's
+// associated executor; its cancellation handler records whether each emit ran on the strand the
+// operation completes on.
+struct strand_op {
+  strand_t io_ex;
+  std::atomic<int>* emits;
+  std::atomic<int>* emits_elsewhere;
+  using executor_type = strand_t;
+  executor_type get_executor() const noexcept { return io_ex; }
+  template <class Handler>
+  void operator()(Handler&& h) const {
+    auto slot = net::get_associated_cancellation_slot(h);
+    auto ex = net::get_associated_executor(h, io_ex);
+    auto held = std::make_shared<std::optional<std::decay_t<Handler>>>(std::forward<Handler>(h));
+    slot.assign([held, ex, e = emits, w = emits_elsewhere](net::cancellation_type) {
+      ++*e;
+      if (!ex.running_in_this_thread()) ++*w;
+      net::post(ex, [held] {
+        auto handler = std::move(**held);
+        held->reset();
+        std::move(handler)(net::error::operation_aborted);
+      });
+    });
+  }
+};
+
+// A handler whose get_executor() returns a reference to its own member.
+struct handler_with_executor_ref {
+  using executor_type = strand_t;
+  strand_t ex_;
+  std::atomic<int>* calls;
+  std::atomic<int>* off_strand;
+  const executor_type& get_executor() const noexcept { return ex_; }
+  void operator()(error_code ec) const {
+    if (!ex_.running_in_this_thread() || ec != error::canceled) ++*off_strand;
+    ++*calls;
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(test_bind)
+
+BOOST_AUTO_TEST_CASE(emit_runs_on_the_handlers_strand_not_the_io_executors) {
+  // The operation's I/O executor is one strand, its handler is bound to another: the operation
+  // completes on the handler's, so the emit must run there, whichever way round bind is written.
+  net::io_context io(2);
+  auto guard = net::make_work_guard(io);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) threads.emplace_back([&] { io.run(); });
+  strand_t io_strand = net::make_strand(io), handler_strand = net::make_strand(io);
+  std::atomic<int> emits{0}, elsewhere{0}, calls{0}, off{0};
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  auto h = [&](error_code ec) {
+    if (!handler_strand.running_in_this_thread() || ec != error::canceled) ++off;
+    ++calls;
+  };
+  std::atomic<bool> started{false};
+  net::post(handler_strand, [&, c = ctx] {
+    strand_op op{io_strand, &emits, &elsewhere};
+    auto inside = asioctx::bind(c, net::bind_executor(handler_strand, h));
+    net::async_initiate<decltype(inside), void(error_code)>(op, inside);
+    auto outside = net::bind_executor(handler_strand, asioctx::bind(c, h));
+    net::async_initiate<decltype(outside), void(error_code)>(op, outside);
+    started = true;
+  });
+  BOOST_TEST_REQUIRE(asioctx_test::wait_until([&] { return started.load(); }));
+  std::thread([c = cancel] { c(); }).join();
+  BOOST_TEST_REQUIRE(asioctx_test::wait_until([&] { return calls.load() == 2; }));
+  BOOST_TEST(emits.load() == 2);
+  BOOST_TEST(elsewhere.load() == 0);
+  BOOST_TEST(off.load() == 0);
+  guard.reset();
+  for (auto& t : threads) t.join();
+}
+
+BOOST_AUTO_TEST_CASE(handler_returning_its_executor_by_reference) {
+  // The executor the emit goes to is copied before the handler moves into the operation.
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::steady_timer timer(io, 1h);
+  std::atomic<int> calls{0}, off{0};
+  timer.async_wait(asioctx::bind(ctx, handler_with_executor_ref{net::make_strand(io), &calls, &off}));
+  io.poll();
+  cancel();
+  BOOST_TEST(asioctx_test::run_until(io, [&] { return calls.load() == 1; }));
+  BOOST_TEST(off.load() == 0);
+  // Already done: the early completion goes through a copy too.
+  timer.async_wait(asioctx::bind(ctx, handler_with_executor_ref{net::make_strand(io), &calls, &off}));
+  BOOST_TEST(asioctx_test::run_until(io, [&] { return calls.load() == 2; }));
+  BOOST_TEST(off.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(operations_on_many_strands_each_emit_on_their_own) {
+  // More executors than a context looks through for a slot: each operation still goes into the
+  // slot of its own strand.
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  constexpr int strands = 20;
+  std::atomic<int> emits{0}, elsewhere{0}, calls{0}, off{0};
+  std::vector<strand_t> ss;
+  for (int i = 0; i < strands; ++i) ss.push_back(net::make_strand(io));
+  for (int i = 0; i < strands; ++i) {
+    auto& strand = ss[i];
+    auto token = asioctx::bind(ctx, net::bind_executor(strand, [&](error_code ec) {
+                                 if (!strand.running_in_this_thread() || ec != error::canceled) ++off;
+                                 ++calls;
+                               }));
+    net::async_initiate<decltype(token), void(error_code)>(strand_op{strand, &emits, &elsewhere}, token);
+  }
+  cancel();
+  BOOST_TEST(asioctx_test::run_until(io, [&] { return calls.load() == strands; }));
+  BOOST_TEST(emits.load() == strands);
+  BOOST_TEST(elsewhere.load() == 0);
+  BOOST_TEST(off.load() == 0);
+}
 
 BOOST_AUTO_TEST_CASE(cancel_aborts_pending_operation_with_context_error) {
   net::io_context io;

@@ -14,6 +14,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -221,6 +222,60 @@ BOOST_AUTO_TEST_CASE(wait_more_than_once_and_before_any_task) {
   BOOST_TEST(!*r2);
   auto r3 = wait_for(g, io);  // after: completes at once, not inline
   BOOST_TEST(r3.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(wait_on_an_idle_group_and_its_cancel_site) {
+  // Before any task: completes at once (posted), and the cancel that ends the group's context is
+  // recorded at the group's construction.
+  net::io_context io;
+  const unsigned born = __LINE__ + 1;
+  asioctx::group g;
+  auto r = wait_for(g, io);
+  BOOST_REQUIRE(r.has_value());
+  BOOST_TEST(!*r);
+  BOOST_TEST((g.get_context().err() == error::canceled));
+  BOOST_TEST(asioctx::cancel_site(g.get_context()).line() == born);
+}
+
+BOOST_AUTO_TEST_CASE(wait_racing_the_first_spawn) {
+  // async_wait on an idle group while another thread makes the first spawn (TSan: the first
+  // task's executor is read and written under the group's lock).
+  net::thread_pool pool(2);
+  for (int i = 0; i < 200; ++i) {
+    asioctx::group g;
+    std::atomic<bool> go{false}, done{false};
+    std::thread spawner([&] {
+      while (!go.load()) {
+      }
+      g.spawn(pool, [](asioctx::context) -> net::awaitable<void> { co_return; });
+    });
+    go = true;
+    g.async_wait([&](std::exception_ptr) { done = true; });
+    spawner.join();
+    BOOST_TEST_REQUIRE(asioctx_test::wait_until([&] { return done.load(); }));
+  }
+  pool.join();
+}
+
+BOOST_AUTO_TEST_CASE(cause_is_the_failure_wait_reports) {
+  // Many tasks fail at once on two threads: the context's cause is the failure async_wait gives.
+  net::thread_pool pool(2);
+  for (int round = 0; round < 50; ++round) {
+    asioctx::group g;
+    for (int i = 0; i < 8; ++i) {
+      auto code = error_code(100 + i, boost::system::generic_category());
+      g.spawn(pool, [code](asioctx::context) -> net::awaitable<void> {
+        throw boost::system::system_error(code);
+        co_return;
+      });
+    }
+    std::promise<std::exception_ptr> p;
+    g.async_wait([&](std::exception_ptr e) { p.set_value(e); });
+    auto f = p.get_future();
+    BOOST_TEST_REQUIRE((f.wait_for(10s) == std::future_status::ready));
+    BOOST_TEST(asioctx::cause(g.get_context()) == code_of(f.get()));
+  }
+  pool.join();
 }
 
 BOOST_AUTO_TEST_CASE(plain_callback_runs_on_the_first_tasks_executor) {

@@ -18,6 +18,7 @@
 #endif
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -37,8 +38,10 @@ struct tracked {
 
 enum class then { cancel, release, cancel_from_thread };
 
-// Builds everything that can be pending on one io_context under ctx, destroys the io_context,
-// then ends the context as `how` says. Returns how many handlers ran (must be none).
+// Builds everything that can be pending on one io_context under ctx (on a strand of it if
+// OnStrand: a strand's copies reach into its io_context when destroyed), destroys the
+// io_context, then ends the context as `how` says. Returns how many handlers ran (must be none).
+template <bool OnStrand = false>
 int destroy_io_first(then how, bool deadline) {
   std::optional<asioctx::derived<asioctx::cancel_func>> dc;
   auto ran = std::make_shared<int>(0);
@@ -54,9 +57,15 @@ int destroy_io_first(then how, bool deadline) {
     wait_handler = a.watch();
     after_fn = b.watch();
     bound_handler = c.watch();
-    asioctx::async_wait(child, net::bind_executor(io, [ran, t = a.token](error_code) { ++*ran; }));
-    asioctx::after_func(ctx, io, [ran, t = b.token] { ++*ran; });
-    net::steady_timer timer(io, 1h);
+    auto ex = [&] {
+      if constexpr (OnStrand)
+        return net::make_strand(io);
+      else
+        return io.get_executor();
+    }();
+    asioctx::async_wait(child, net::bind_executor(ex, [ran, t = a.token](error_code) { ++*ran; }));
+    asioctx::after_func(ctx, ex, [ran, t = b.token] { ++*ran; });
+    net::steady_timer timer(ex, 1h);
     timer.async_wait(asioctx::bind(ctx, [ran, t = c.token](error_code) { ++*ran; }));
     io.poll();
     if (deadline) BOOST_TEST(asioctx::detail::armed_deadlines(io) == 2u);
@@ -95,6 +104,73 @@ BOOST_AUTO_TEST_CASE(io_context_destroyed_first_then_cancel) {
 BOOST_AUTO_TEST_CASE(io_context_destroyed_first_then_release) {
   BOOST_TEST(destroy_io_first(then::release, false) == 0);
   BOOST_TEST(destroy_io_first(then::release, true) == 0);
+}
+
+// Which executors a context may keep a copy of once its operations are done.
+static_assert(asioctx::detail::survives_its_context<net::io_context::executor_type>::value);
+static_assert(!asioctx::detail::survives_its_context<net::strand<net::io_context::executor_type>>::value);
+static_assert(
+    !asioctx::detail::survives_its_context<decltype(net::prefer(
+        std::declval<net::io_context::executor_type>(), net::execution::outstanding_work.tracked))>::value);
+static_assert(!asioctx::detail::survives_its_context<net::any_io_executor>::value);
+
+BOOST_AUTO_TEST_CASE(io_context_destroyed_first_with_everything_on_a_strand) {
+  // The context must keep no strand copy beyond its operations (ASan: ~strand_impl after the
+  // strand service is gone), nor may an after_func registration.
+  BOOST_TEST(destroy_io_first<true>(then::cancel, false) == 0);
+  BOOST_TEST(destroy_io_first<true>(then::cancel_from_thread, true) == 0);
+  BOOST_TEST(destroy_io_first<true>(then::release, false) == 0);
+  BOOST_TEST(destroy_io_first<true>(then::release, true) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(after_func_on_a_strand_outlives_its_io_context) {
+  // The stop_func outlives the io_context; stopping and dropping it touch nothing of it.
+  for (bool stop_first : {false, true}) {
+    asioctx::stop_func stop;
+    asioctx::cancel_func cancel;
+    {
+      net::io_context io;
+      auto [ctx, c] = asioctx::with_cancel(asioctx::background());
+      cancel = c;
+      stop = asioctx::after_func(ctx, net::make_strand(io), [] {});
+      if (stop_first) BOOST_TEST(stop());
+    }
+    BOOST_TEST(!stop());
+    cancel();
+    stop = {};
+  }
+  // A never-done context keeps nothing of f or its executor either.
+  asioctx::stop_func never;
+  {
+    net::io_context io;
+    never = asioctx::after_func(asioctx::background(), net::make_strand(io), [] {});
+  }
+  BOOST_TEST(never());
+}
+
+BOOST_AUTO_TEST_CASE(io_context_destroyed_while_another_thread_cancels) {
+  // The cancel's claim races the shutdown: whichever wins, the wait ends once, its handler is
+  // destroyed while the io_context's services exist, and no list is edited by the loser.
+  for (int i = 0; i < 2000; ++i) {
+    auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+    std::atomic<bool> go{false};
+    std::thread canceller;
+    {
+      net::io_context io;
+      auto strand = net::make_strand(io);
+      asioctx::async_wait(ctx, net::bind_executor(strand, [](error_code) {}));
+      asioctx::after_func(ctx, strand, [] {});
+      canceller = std::thread([&go, c = cancel, spin = i % 64] {
+        while (!go.load()) {
+        }
+        for (int k = 0; k < spin; ++k) std::this_thread::yield();  // spread where the cancel lands
+        c();
+      });
+      go = true;
+    }  // ~io_context races the cancel
+    canceller.join();
+    BOOST_TEST_REQUIRE(asioctx_test::waiter_count(ctx) == 0u);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(context_released_before_io_context) {

@@ -29,9 +29,15 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 namespace asioctx {
@@ -147,11 +153,14 @@ class bound_op : public list_hook<op_tag>, public pooled {
 // The bound operations of one context on one executor.
 class exec_slot : public list_hook<slot_tag>, public pooled {
  public:
-  explicit exec_slot(const void* type) noexcept : type_(type) {}
+  exec_slot(const void* type, bool keep_idle) noexcept : type_(type), keep_idle_(keep_idle) {}
   exec_slot(const exec_slot&) = delete;
   exec_slot& operator=(const exec_slot&) = delete;
 
   const void* type() const noexcept { return type_; }
+  // Whether the context may keep this slot once it has no operation, for the next ones: only
+  // when its executor may be destroyed after its execution context is gone.
+  bool keep_idle() const noexcept { return keep_idle_; }
   // Whether *executor (an executor of this slot's type) is this slot's executor.
   virtual bool same(const void* executor) const noexcept = 0;
   // Hands the batch to the executor (dispatch); the batch holds one reference.
@@ -201,6 +210,7 @@ class exec_slot : public list_hook<slot_tag>, public pooled {
   friend class bound_op;
 
   const void* type_;
+  bool keep_idle_;
   // Attached to its context: guarded by the context's node lock. Detached: ops_ by mutex_.
   intrusive_list<bound_op, op_tag> ops_;
   std::uint32_t count_ = 0;  // operations in ops_, while attached
@@ -234,12 +244,31 @@ class slot_batch {
   exec_slot* slot_;
 };
 
+// Whether an executor may be destroyed after its execution context: an untracked io_context or
+// thread_pool executor is a pointer and nothing more. Any other (a strand, a tracked executor, a
+// type-erased one) reaches into its execution context when destroyed, so a context must not keep
+// a copy of it beyond its operations.
+template <class Executor>
+using untracked_t = std::decay_t<decltype(boost::asio::prefer(
+    std::declval<const Executor&>(), boost::asio::execution::outstanding_work.untracked))>;
+template <class Executor>
+struct survives_its_context : std::false_type {};
+template <class A, std::uintptr_t Bits>
+struct survives_its_context<boost::asio::io_context::basic_executor_type<A, Bits>>
+    : std::is_same<boost::asio::io_context::basic_executor_type<A, Bits>,
+                   untracked_t<boost::asio::io_context::basic_executor_type<A, Bits>>> {};
+template <class A, unsigned int Bits>
+struct survives_its_context<boost::asio::thread_pool::basic_executor_type<A, Bits>>
+    : std::is_same<boost::asio::thread_pool::basic_executor_type<A, Bits>,
+                   untracked_t<boost::asio::thread_pool::basic_executor_type<A, Bits>>> {};
+
 template <class Executor>
 class exec_slot_impl final : public exec_slot {
  public:
   static constexpr char tag = 0;  // its address identifies the executor type
 
-  explicit exec_slot_impl(const Executor& ex) : exec_slot(&tag), ex_(ex) {}
+  explicit exec_slot_impl(const Executor& ex)
+      : exec_slot(&tag, survives_its_context<Executor>::value), ex_(ex) {}
 
   // Makes a slot for *executor (an Executor): what tree::add_bound calls when it needs one.
   static exec_slot* make(const void* executor) {

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -37,14 +38,55 @@ namespace detail {
 
 struct registry_tag {};
 
-// A waiter that holds a handler or an executor of an execution context.
+class context_core;
+
+// A waiter that holds a handler or an executor of an execution context: what it holds is used
+// or destroyed either inside an enter()/leave() bracket opened while the context is live, or by
+// on_shutdown, while the context's services still exist; never later, on another thread.
+// Whoever claims the waiter first (a fire, a stop, its own slot, or the shutdown) ends it.
 class registered : public list_hook<registry_tag> {
  public:
-  // The execution context shuts down: destroy the handler (never invoke it) and let go.
+  // The execution context shuts down: destroy what the waiter holds (a handler is never
+  // invoked) unless a claimer already used it. Called once, with the waiter pinned.
   virtual void on_shutdown() noexcept = 0;
+  // Keep the waiter alive while the shutdown holds it.
+  virtual void pin() noexcept = 0;
+  virtual void unpin() noexcept = 0;
 
  protected:
   ~registered() = default;
+
+  // True for the first caller only.
+  bool claim() noexcept {
+    unsigned char s = open;
+    return stage_.compare_exchange_strong(s, claimed, std::memory_order_acq_rel);
+  }
+  // After claim(): runs use() in a bracket if core is live and returns true; else returns false,
+  // leaving what the waiter holds to on_shutdown (which is then sure to come).
+  template <class Use>
+  bool settle(context_core* core, Use use) noexcept;
+  // From on_shutdown: what is left to the shutdown. It claims the waiter if nobody has
+  // (claimed_now: destroy what it holds, and end it); a claimer that found the context shut
+  // down left what it holds (left: destroy that; the claimer ends it); else nothing. It waits
+  // for a claimer that has not yet settled.
+  enum class shutdown_share { nothing, claimed_now, left };
+  shutdown_share take_for_shutdown() noexcept {
+    for (;;) {
+      unsigned char s = stage_.load(std::memory_order_acquire);
+      if (s == open) {
+        if (stage_.compare_exchange_weak(s, settled, std::memory_order_acq_rel))
+          return shutdown_share::claimed_now;
+      } else if (s == claimed) {
+        std::this_thread::yield();  // a claimer between claim() and settle(): a few instructions
+      } else {
+        return s == orphaned ? shutdown_share::left : shutdown_share::nothing;
+      }
+    }
+  }
+
+ private:
+  enum : unsigned char { open, claimed, settled, orphaned };
+  std::atomic<unsigned char> stage_{open};
 };
 
 class deadline_timer_state;
@@ -73,9 +115,9 @@ class context_core {
 
   // --- Waiters holding handlers of this context.
   // An enrolled waiter is a user of the core until it withdraws, exactly once, whether or not
-  // shutdown has detached it meanwhile (then withdraw returns false).
+  // shutdown has taken it meanwhile (shutdown pins what it takes, so the waiter may go on).
   bool enroll(registered* r) noexcept;  // false once the context has shut down
-  bool withdraw(registered* r) noexcept;
+  void withdraw(registered* r) noexcept;
   // Brackets a post or dispatch to the context, or the destruction of a handler of it, from
   // outside it: shutdown waits for every bracket to close. enter() says whether the context is
   // still live; leave() closes the bracket either way.
@@ -131,6 +173,15 @@ class context_core {
   clock::time_point armed_ = clock::time_point::max();  // expiry of the pending wait, max if none
   std::uint64_t gen_ = 0;
 };
+
+template <class Use>
+bool registered::settle(context_core* core, Use use) noexcept {
+  bool live = core->enter();
+  if (live) use();
+  stage_.store(live ? settled : orphaned, std::memory_order_release);
+  core->leave();
+  return live;
+}
 
 // The core of an execution context, made on first use; cached per thread.
 context_core* core_of(boost::asio::execution_context& ctx);

@@ -96,7 +96,8 @@ class wait_op final : public waiter, public registered, public pooled {
   void release() noexcept {
     if (refs_.release()) delete this;
   }
-  bool claim() noexcept { return !claimed_.exchange(true, std::memory_order_acq_rel); }
+  void pin() noexcept override { refs_.add(); }
+  void unpin() noexcept override { release(); }
 
   void on_detached() noexcept override { refs_.add(); }
   void fire(const error_code& err) noexcept override {
@@ -105,9 +106,17 @@ class wait_op final : public waiter, public registered, public pooled {
   }
   void abandon() noexcept override {}  // never: a wait holds its node
   void on_shutdown() noexcept override {
-    if (!claim()) return;
-    if (node_ != nullptr) tree::remove_waiter(node_, this);
-    drop();
+    switch (take_for_shutdown()) {
+      case shutdown_share::claimed_now:
+        if (node_ != nullptr) tree::remove_waiter(node_, this);
+        drop();
+        break;
+      case shutdown_share::left:  // the claimer ended the wait
+        destroy_handler();
+        break;
+      case shutdown_share::nothing:  // a claimer handed the handler to its executor
+        break;
+    }
   }
 
   // Runs on the handler's executor (the slot's emitter's).
@@ -117,17 +126,17 @@ class wait_op final : public waiter, public registered, public pooled {
     deliver(boost::asio::error::operation_aborted);
   }
 
+  // Claimed: hands the handler to its executor, or, if the execution context has shut down,
+  // leaves it to on_shutdown and ends the wait.
   void deliver(const error_code& err) noexcept {
-    if (core_->enter()) {
+    bool live = settle(core_, [&] {
       try {
         boost::asio::dispatch(*work_, invoke_fn(this, err));
       } catch (...) {
         // Out of memory: the invoke_fn dropped the handler.
       }
-    } else {
-      drop();
-    }
-    core_->leave();
+    });
+    if (!live) end();
   }
 
   void clear_slot() noexcept {
@@ -138,9 +147,16 @@ class wait_op final : public waiter, public registered, public pooled {
   // Claimed: destroys the handler without calling it, and ends the wait.
   void drop() noexcept {
     if (!handler_) return;
+    destroy_handler();
+    end();
+  }
+  void destroy_handler() noexcept {
+    if (!handler_) return;
     clear_slot();
     handler_.reset();
     work_.reset();
+  }
+  void end() noexcept {
     core_->withdraw(this);
     release();  // the pending wait's
   }
@@ -170,7 +186,6 @@ class wait_op final : public waiter, public registered, public pooled {
   cancel_node* node_;  // strong; null for a context that is never done
   context_core* core_;
   ref_count refs_{1};
-  std::atomic<bool> claimed_{false};
 };
 
 struct initiate_context_wait {

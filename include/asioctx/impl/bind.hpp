@@ -222,6 +222,24 @@ class bound_initiation : public initiation_holder<Initiation> {
     }
     decltype(auto) candidate = candidate_executor(init, args...);
     decltype(auto) ex = operation_executor(handler, candidate);
+    if constexpr (std::is_lvalue_reference_v<decltype(ex)>) {
+      // A reference into the handler (its get_executor() returns one) would dangle once the
+      // handler moves into the operation: copied. The candidate itself stays a reference.
+      if (static_cast<const void*>(std::addressof(ex)) !=
+          static_cast<const void*>(std::addressof(candidate))) {
+        std::decay_t<decltype(ex)> copy(ex);
+        bind_on(std::move(init), std::move(ctx), c, copy, std::forward<Handler>(handler),
+                std::forward<Args>(args)...);
+        return;
+      }
+    }
+    bind_on(std::move(init), std::move(ctx), c, ex, std::forward<Handler>(handler),
+            std::forward<Args>(args)...);
+  }
+
+  template <class Executor, class Handler, class... Args>
+  void bind_on(Initiation&& init, context ctx, cancel_node* c, const Executor& ex, Handler&& handler,
+               Args&&... args) const {
     if constexpr (early_completion<Signature>::value) {
       if (error_code err = tree::err(c)) {
         early_completion<Signature>::complete(std::forward<Handler>(handler), ex, err);

@@ -79,14 +79,21 @@ class after_func_base : public waiter, public registered, public pooled {
 
   bool stop() noexcept {
     if (!claim()) return false;
-    if (node_ != nullptr) finish();
+    if (node_ != nullptr) {
+      if (core_ != nullptr)
+        settle(core_, [this] { drop(); });  // shut down: left to on_shutdown
+      else
+        drop();
+      finish();
+    }
     return true;
   }
 
   // Registers with the context; fires at once if it is done already. Holds one reference for
   // the registration until it is claimed.
   void start() noexcept {
-    if (node_ == nullptr) {  // never done: nothing but stop() can claim it
+    if (node_ == nullptr) {  // never done: f can never run, so nothing of it is kept
+      drop();
       release();
       return;
     }
@@ -102,15 +109,13 @@ class after_func_base : public waiter, public registered, public pooled {
     if (node_ != nullptr) tree::release(node_);
   }
   virtual void destroy() noexcept = 0;
-  virtual void post() noexcept = 0;  // posts f; called once, outside every lock
-  virtual void drop() noexcept = 0;  // destroys f without calling it
+  virtual void post() noexcept = 0;  // posts f, then lets go of the executor; called once
+  virtual void drop() noexcept = 0;  // destroys f without calling it, and the executor
 
   context_core* home_ = nullptr;  // where the deadline is armed, if it needs arming
   context_core* core_;            // ex's execution context; null once it cannot be posted to
 
  private:
-  bool claim() noexcept { return !claimed_.exchange(true, std::memory_order_acq_rel); }
-
   // Claimed: out of every list, and the registration's reference dropped.
   void finish() noexcept {
     if (node_ != nullptr) tree::remove_waiter(node_, this);
@@ -121,27 +126,33 @@ class after_func_base : public waiter, public registered, public pooled {
   void on_detached() noexcept override { add_ref(); }
   void fire(const error_code&) noexcept override {
     if (claim()) {
-      if (core_ != nullptr) {
-        if (core_->enter())
-          post();
-        else
-          drop();
-        core_->leave();
-      }
+      // Shut down: f and the executor are left to on_shutdown.
+      if (core_ != nullptr)
+        settle(core_, [this] { post(); });
+      else
+        drop();
       finish();
     }
     release();
   }
   void abandon() noexcept override {}  // never: a registration holds its node
+  void pin() noexcept override { add_ref(); }
+  void unpin() noexcept override { release(); }
   void on_shutdown() noexcept override {
-    if (claim()) {
-      drop();
-      finish();
+    switch (take_for_shutdown()) {
+      case shutdown_share::claimed_now:
+        drop();
+        finish();
+        break;
+      case shutdown_share::left:  // the claimer finished the registration
+        drop();
+        break;
+      case shutdown_share::nothing:
+        break;
     }
   }
 
   ref_count refs_{2};  // the stop_func's and the registration's
-  std::atomic<bool> claimed_{false};
   cancel_node* node_;  // strong: a registration keeps its context linked, as in Go
 };
 
@@ -157,15 +168,18 @@ class after_func_op final : public after_func_base {
   void destroy() noexcept override { delete this; }
   void post() noexcept override {
     try {
-      boost::asio::post(ex_, std::move(*f_));
+      boost::asio::post(*ex_, std::move(*f_));
     } catch (...) {
       // Out of memory: f is dropped, as when the context has shut down.
     }
-    f_.reset();
+    drop();
   }
-  void drop() noexcept override { f_.reset(); }
+  void drop() noexcept override {
+    f_.reset();
+    ex_.reset();  // a strand's copy must go while its execution context exists
+  }
 
-  Executor ex_;
+  std::optional<Executor> ex_;
   std::optional<F> f_;
 };
 

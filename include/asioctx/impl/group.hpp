@@ -15,6 +15,7 @@
 #include <boost/asio/system_executor.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -48,8 +49,10 @@ class group_waiter_impl final : public group_waiter {
 
 // A spawned task not started yet.
 struct group_task {
+  explicit group_task(const source_location& w) noexcept : where(w) {}
   virtual ~group_task() = default;
-  virtual void start() = 0;  // co_spawns it; called once, outside every lock
+  virtual void start() = 0;     // co_spawns it; called once, outside every lock
+  const source_location where;  // its spawn call
 };
 
 // The group's state, shared with its tasks and waiters so that both outlive the group object.
@@ -74,6 +77,7 @@ class group_state : public std::enable_shared_from_this<group_state> {
   // Stores h until the group is idle, or completes it at once (posted) if it is.
   void wait(waiter_type h) {
     std::exception_ptr result;
+    boost::asio::any_io_executor fallback;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (running_ != 0 || !queued_.empty()) {
@@ -81,9 +85,10 @@ class group_state : public std::enable_shared_from_this<group_state> {
         return;
       }
       result = first_failure_;
+      fallback = fallback_locked();
     }
     cancel_(error_code(), born_);
-    complete(std::move(h), result);
+    h->complete(std::move(result), fallback);
   }
 
   // A task ended, with e if it failed.
@@ -93,6 +98,7 @@ class group_state : public std::enable_shared_from_this<group_state> {
     std::deque<std::unique_ptr<group_task>> dropped;
     std::vector<waiter_type> done;
     std::exception_ptr result;
+    boost::asio::any_io_executor fallback;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       --running_;
@@ -106,13 +112,14 @@ class group_state : public std::enable_shared_from_this<group_state> {
       if (running_ == 0 && queued_.empty()) {
         done.swap(waiters_);
         result = first_failure_;
+        fallback = fallback_locked();
       }
     }
     dropped.clear();
-    if (next) start(std::move(next), where);
+    if (next) start(std::move(next));
     if (!done.empty()) {
       cancel_(error_code(), born_);  // as Go's Wait does, before anyone is told
-      for (auto& h : done) complete(std::move(h), result);
+      for (auto& h : done) h->complete(result, fallback);
     }
   }
 
@@ -127,25 +134,29 @@ class group_state : public std::enable_shared_from_this<group_state> {
       cause = error_code(x.code());
     } catch (...) {
     }
+    bool first = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (!first_failure_) first_failure_ = e;
+      if (!first_failure_) {
+        first_failure_ = e;
+        first = true;
+      }
     }
-    cancel_(cause, where);
+    // Only the first failure cancels, so the context's cause is the failure async_wait reports.
+    if (first) cancel_(cause, where);
   }
 
-  void start(std::unique_ptr<group_task> t, const source_location& where) noexcept {
+  void start(std::unique_ptr<group_task> t) noexcept {
     try {
       t->start();
-    } catch (...) {  // co_spawn could not even start it: a failed task
-      finished(std::current_exception(), where);
+    } catch (...) {  // co_spawn could not even start it: a failed task, at its own spawn call
+      finished(std::current_exception(), t->where);
     }
   }
 
-  void complete(waiter_type h, std::exception_ptr result) {
-    h->complete(std::move(result), first_executor_
-                                       ? *first_executor_
-                                       : boost::asio::any_io_executor(boost::asio::system_executor()));
+  // Where a plain callback's handler runs: the first task's executor.
+  boost::asio::any_io_executor fallback_locked() const {
+    return first_executor_ ? *first_executor_ : boost::asio::any_io_executor(boost::asio::system_executor());
   }
 
   std::mutex mutex_;
@@ -157,8 +168,8 @@ class group_state : public std::enable_shared_from_this<group_state> {
   std::deque<std::unique_ptr<group_task>> queued_;              // guarded by mutex_
   std::vector<waiter_type> waiters_;                            // guarded by mutex_
   std::exception_ptr first_failure_;                            // guarded by mutex_
-  std::optional<boost::asio::any_io_executor> first_executor_;  // set once, by the first spawn
-  std::once_flag first_once_;
+  std::optional<boost::asio::any_io_executor> first_executor_;  // guarded by mutex_: the first spawn's
+  std::atomic<bool> has_first_{false};  // first_executor_ is set: later spawns copy nothing
 };
 
 template <class Executor, class F>
@@ -166,32 +177,36 @@ class group_task_impl final : public group_task {
  public:
   template <class G>
   group_task_impl(const Executor& ex, G&& f, std::shared_ptr<group_state> st, const source_location& where)
-      : ex_(ex), f_(std::forward<G>(f)), st_(std::move(st)), where_(where) {}
+      : group_task(where), ex_(ex), f_(std::forward<G>(f)), st_(std::move(st)) {}
 
   void start() override {
     // f is called on ex and lives in the coroutine's function object until its awaitable ends.
     boost::asio::co_spawn(
         ex_, [f = std::move(f_), ctx = st_->ctx()]() mutable { return f(ctx); },
-        [st = st_, where = where_](std::exception_ptr e) { st->finished(std::move(e), where); });
+        [st = st_, where = where](std::exception_ptr e) { st->finished(std::move(e), where); });
   }
 
  private:
   Executor ex_;
   F f_;
   std::shared_ptr<group_state> st_;
-  source_location where_;
 };
 
 template <class Executor, class F>
 void group_state::spawn(Executor&& ex, F&& f, const source_location& where) {
   auto&& e = executor_of(ex);
   using executor_type = std::decay_t<decltype(e)>;
-  std::call_once(first_once_, [&] { first_executor_.emplace(e); });
+  std::optional<boost::asio::any_io_executor> first;
+  if (!has_first_.load(std::memory_order_acquire)) first.emplace(e);  // made outside the lock
   std::unique_ptr<group_task> t = std::make_unique<group_task_impl<executor_type, std::decay_t<F>>>(
       e, std::forward<F>(f), shared_from_this(), where);
   bool start_now = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (first && !first_executor_) {
+      first_executor_.swap(first);
+      has_first_.store(true, std::memory_order_release);
+    }
     if (ctx_.done()) {
       // Dropped, never started: t is destroyed below, outside the lock.
     } else if (limit_ == 0 || running_ < limit_) {
@@ -201,7 +216,7 @@ void group_state::spawn(Executor&& ex, F&& f, const source_location& where) {
       queued_.push_back(std::move(t));
     }
   }
-  if (start_now) start(std::move(t), where);
+  if (start_now) start(std::move(t));
 }
 
 }  // namespace detail
