@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // The core shapes, mirroring Go's src/context/benchmark_test.go one for one: same work per
 // iteration, same concurrency (Go's RunParallel on this machine = 2 threads). Names match Go's so
 // bench/compare can set the two side by side.

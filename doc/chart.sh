@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The asioctx authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 # Draws doc/bench-vs-go.png from the core table of bench/RESULTS.md (written by bench/compare):
 # Go's ns/op beside asioctx's for each of Go's own benchmark shapes, on a log scale.
 # Usage: doc/chart.sh [RESULTS.md [OUT.png]]. Installs gnuplot-nox with apt-get if it is missing

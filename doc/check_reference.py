@@ -1,4 +1,8 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The asioctx authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 """Checks that doc/reference.md names every public name declared in the public headers.
 
 Scans include/asioctx/*.hpp and include/asioctx/http/*.hpp (never detail/ or impl/) for what is

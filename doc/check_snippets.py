@@ -1,4 +1,8 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The asioctx authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 """Checks that every code block the docs quote from an example is the example's current text.
 
 A quoted block is a fenced code block preceded by a marker line naming its source:

@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // What asioctx is for, in a quarter of a second. One request has a deadline and four operations
 // in flight, each on its own strand of a thread pool: a database query, a cache read on a socket,
 // an upstream call under a child context, and a sibling sub-request. The main thread, which runs

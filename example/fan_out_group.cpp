@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // Tutorial step 4: one request fans out to three upstream calls with asioctx::group, Go's
 // errgroup.WithContext: the first failure cancels the siblings, its error is the cause they read
 // back with asioctx::cause(), and cancel_site() names the spawn() of the task that failed. Then

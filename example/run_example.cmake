@@ -1,3 +1,8 @@
+# Copyright (c) 2026 The asioctx authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 # Runs one example and checks it, for ctest and b2 alike:
 #   cmake -DEXE=path/to/program -DNAME=name -DLIST=example/examples.txt -P example/run_example.cmake
 # The program must exit 0 within 60 seconds and print output (stdout) matching the regular

@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The asioctx authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 # Runs example/http_server with example/http_client (two servers chained through --upstream),
 # then shuts both down with SIGTERM and checks that they exit 0.
 #   run_http_example.sh PATH/TO/http_server PATH/TO/http_client

@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // Tutorial step 3: Go's `select` on ctx.Done(). A worker takes jobs from a channel until its
 // context is done. The receive itself is bound to the context, so it ends either with a job or
 // with the context's error, never both: no job the producer saw delivered is ever dropped. Then

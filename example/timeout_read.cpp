@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // A TCP client with a per-request deadline, against a server that answers its second request too
 // late; both run in this process, on 127.0.0.1, on one io_context.
 #include <asioctx.hpp>

@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The asioctx authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 # Installs what building and testing asioctx needs, from Debian 12's packages, if it is missing.
 # Sourced or run by the other scripts; does nothing when everything is already there.
 set -euo pipefail

@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The asioctx authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 # Builds the unit, stress and HTTP tests with a sanitizer and runs them: `sanitize.sh thread` or `sanitize.sh address`
 # (AddressSanitizer with UndefinedBehaviorSanitizer).
 set -euo pipefail

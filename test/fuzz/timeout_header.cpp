@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // libFuzzer target for asioctx/http/timeout_header.hpp: the budget header parsers never crash,
 // accept exactly gRPC's grammar, and what they accept formats back to a budget no smaller.
 #include <asioctx/http/timeout_header.hpp>

@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // Stress: a thread pool, dozens of strands, thousands of operations bound to the contexts of a
 // tree whose nodes are cancelled from other threads at random times while operations start and
 // finish. Every operation must complete exactly once with a result its context explains.

@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // bind() in every position among Asio's adapters (DESIGN rule 7): each adapter inside and outside
 // bind, with a plain callback and with use_awaitable, on a 4-thread io_context whose operation
 // runs on a strand. The handler runs exactly once, on the strand; the emit runs on the strand;

@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // Deadlines (DESIGN rules 2 and 10): err() that never depends on who looked, saturating
 // timeouts, executor-first arms on executors and execution contexts, and the deadline service:
 // one heap per execution context, work held only while something waits, nothing left behind.

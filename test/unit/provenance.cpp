@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // Who ended a context: cancel_site() (DESIGN: the source_location block). Every cancel records
 // its call site; a deadline records where it was set; descendants inherit the site like the
 // cause; the first cancel wins.

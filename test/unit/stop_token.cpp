@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // std::stop_token both ways (C++20): with_stop_token and get_stop_token.
 #include <asioctx/stop_token.hpp>
 

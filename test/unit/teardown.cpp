@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // Teardown in every order (DESIGN rule 10): an io_context destroyed while deadlines are armed and
 // waits, after_funcs and bound operations are pending, then the contexts cancelled or released;
 // and the other orders. Pending handlers are destroyed with their io_context, as Asio destroys
