@@ -114,10 +114,10 @@ void context_core::set_executor(const net::any_io_executor& ex) {
 
 void context_core::add_user() noexcept {
   unique_lock lock(mutex_);
-  ++users_;
+  users_.add();
 }
 
-bool context_core::drop_user_locked() noexcept { return --users_ == 0; }
+bool context_core::drop_user_locked() noexcept { return users_.release(); }
 
 void context_core::drop_user() noexcept {
   unique_lock lock(mutex_);
@@ -134,7 +134,7 @@ context_core* context_core::home(deadline_node* n, context_core* want) noexcept 
     {
       unique_lock lock(want->mutex_);
       if (want->dead()) return nullptr;
-      ++want->users_;
+      want->users_.add();
     }
     if (n->core_.compare_exchange_strong(cur, want, std::memory_order_acq_rel)) {
       if (cur != nullptr) cur->unhome(n);  // a dead core: nothing of n is left in its heap
@@ -200,12 +200,12 @@ void context_core::home_and_activate(deadline_node* n, context_core* want) noexc
     // The common first arm: home and activate under one lock.
     unique_lock lock(want->mutex_);
     if (!want->dead()) {
-      ++want->users_;
+      want->users_.add();
       if (n->core_.compare_exchange_strong(cur, want, std::memory_order_acq_rel)) {
         want->activate_locked(n, lock);
         return;
       }
-      --want->users_;  // another thread homed n first (never the last user: the service is one)
+      want->users_.release_many(1);  // another thread homed n first (never the last user: the service is one)
     }
   }
   if (context_core* core = home(n, want)) {
@@ -339,7 +339,7 @@ bool context_core::enroll(registered* r) noexcept {
   if (dead()) return false;
   registry_.push_back(r);
   ++registry_size_;
-  ++users_;
+  users_.add();
   return true;
 }
 

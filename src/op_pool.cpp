@@ -7,6 +7,7 @@
 // src/op_pool.cpp: per-thread free lists of small blocks.
 //
 
+#include <asioctx/detail/intrusive_list.hpp>
 #include <asioctx/detail/op_pool.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
@@ -27,17 +28,14 @@ constexpr std::size_t max_cached_bytes = std::size_t(8) << 20;
 struct free_block {
   free_block* next;
 };
+using block_stack = intrusive_stack<free_block, &free_block::next>;
 
 struct thread_cache {
-  free_block* head[classes] = {};
+  block_stack head[classes];
   std::size_t bytes = 0;
   ~thread_cache() {
-    for (std::size_t c = 0; c < classes; ++c) {
-      while (free_block* b = head[c]) {
-        head[c] = b->next;
-        ::operator delete(static_cast<void*>(b));
-      }
-    }
+    for (auto& stack : head)
+      while (free_block* b = stack.pop()) ::operator delete(static_cast<void*>(b));
   }
 };
 
@@ -56,13 +54,10 @@ struct pooled_signal {
 
 struct signal_cache {
   static constexpr std::size_t max = 32768;
-  pooled_signal* head = nullptr;
+  intrusive_stack<pooled_signal, &pooled_signal::next> stack;
   std::size_t count = 0;
   ~signal_cache() {
-    while (pooled_signal* p = head) {
-      head = p->next;
-      delete p;
-    }
+    while (pooled_signal* p = stack.pop()) delete p;
   }
 };
 
@@ -76,8 +71,7 @@ std::size_t class_of(std::size_t size) noexcept { return (size + granule - 1) / 
 void* op_allocate(std::size_t size) {
   std::size_t c = class_of(size);
   if (c >= classes) return ::operator new(size);
-  if (free_block* b = cache.head[c]) {
-    cache.head[c] = b->next;
+  if (free_block* b = cache.head[c].pop()) {
     cache.bytes -= (c + 1) * granule;
     ++reuses;
     return b;
@@ -88,8 +82,7 @@ void* op_allocate(std::size_t size) {
 unsigned long long op_pool_reuses() noexcept { return reuses; }
 
 boost::asio::cancellation_signal* acquire_signal() {
-  if (pooled_signal* p = signals.head) {
-    signals.head = p->next;
+  if (pooled_signal* p = signals.stack.pop()) {
     --signals.count;
     return &p->signal;
   }
@@ -104,8 +97,7 @@ void release_signal(boost::asio::cancellation_signal* s) noexcept {
   }
   boost::asio::cancellation_slot slot = s->slot();
   if (slot.has_handler()) slot.emplace<parked>();  // destroys the handler, keeps its memory
-  p->next = signals.head;
-  signals.head = p;
+  signals.stack.push(p);
   ++signals.count;
 }
 
@@ -115,9 +107,7 @@ void op_deallocate(void* p, std::size_t size) noexcept {
     ::operator delete(p);
     return;
   }
-  auto* b = static_cast<free_block*>(p);
-  b->next = cache.head[c];
-  cache.head[c] = b;
+  cache.head[c].push(static_cast<free_block*>(p));
   cache.bytes += (c + 1) * granule;
 }
 

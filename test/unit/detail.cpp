@@ -96,6 +96,25 @@ BOOST_AUTO_TEST_CASE(intrusive_list_tagged_hooks_are_independent) {
   second.erase(&t);
 }
 
+BOOST_AUTO_TEST_CASE(intrusive_stack_is_last_in_first_out) {
+  struct cell {
+    int value;
+    cell* next = nullptr;
+  };
+  asioctx::detail::intrusive_stack<cell, &cell::next> stack;
+  BOOST_TEST(stack.empty());
+  BOOST_TEST(stack.pop() == nullptr);
+  cell a{1}, b{2}, c{3};
+  stack.push(&a);
+  stack.push(&b);
+  BOOST_TEST(stack.pop() == &b);
+  stack.push(&c);
+  BOOST_TEST(stack.pop() == &c);
+  BOOST_TEST(stack.pop() == &a);
+  BOOST_TEST(stack.empty());
+  BOOST_TEST(stack.pop() == nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(ref_count_last_release_and_try_add) {
   asioctx::detail::ref_count r(2);
   r.add();

@@ -166,7 +166,7 @@ class context_core {
   std::atomic<bool> dead_{false};
   std::atomic<bool> has_executor_{false};
   std::atomic<std::uint32_t> inflight_{0};
-  std::uint32_t users_ = 1;  // the service, the deadlines homed here, the enrolled waiters
+  ref_count users_{1};  // the service, the deadlines homed here, the enrolled waiters (changed under mutex_)
   std::vector<deadline_node*> heap_;
   intrusive_list<registered, registry_tag> registry_;
   std::size_t registry_size_ = 0;

@@ -6,10 +6,10 @@
 //
 // asioctx/detail/intrusive_list.hpp
 //
-// The one intrusive list of the library: circular, doubly linked, with a head pointer only, so an
-// empty list costs one pointer. Used for a node's children, a node's waiters, the waiters an
-// execution context must destroy at shutdown, and batches of emits. Not thread-safe: every list
-// is guarded by the lock of whoever owns it.
+// The one intrusive list of the library (and, at the end, the one free-list stack): circular, doubly linked,
+// with a head pointer only, so an empty list costs one pointer. Used for a node's children, a node's waiters,
+// the waiters an execution context must destroy at shutdown, and batches of emits. Not thread-safe: every
+// list is guarded by the lock of whoever owns it.
 //
 
 #ifndef ASIOCTX_DETAIL_INTRUSIVE_LIST_HPP
@@ -117,6 +117,25 @@ class intrusive_list {
   static T* cast(hook* h) noexcept { return static_cast<T*>(h); }
 
   hook* head_ = nullptr;
+};
+
+// The one singly linked stack, for free lists: T keeps its link in the member Next.
+template <class T, T* T::*Next>
+class intrusive_stack {
+ public:
+  bool empty() const noexcept { return top_ == nullptr; }
+  void push(T* x) noexcept {
+    x->*Next = top_;
+    top_ = x;
+  }
+  T* pop() noexcept {
+    T* x = top_;
+    if (x != nullptr) top_ = x->*Next;
+    return x;
+  }
+
+ private:
+  T* top_ = nullptr;
 };
 
 }  // namespace detail
