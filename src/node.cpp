@@ -139,7 +139,7 @@ void tree::link_to_parent(cancel_node* c) noexcept {
   if (p == nullptr) return;
   // A parent whose deadline passed unobserved is done: inherit rather than link.
   if (p->state() == 0 && p->owner_ != nullptr) err(p);
-  {
+  if (p->state() == 0) {  // a done parent needs no lock: its cause and site are published
     lock_guard lock(p->mutex_);
     if (p->state_.load(std::memory_order_relaxed) == 0) {
       p->children_.push_back(c);
