@@ -135,7 +135,8 @@ void connection::reject(unsigned status) {
 // hand (or none is accepted any more) reading only watches for a disconnect, without limit.
 std::optional<clock::time_point> connection::phase_deadline() const {
   if (partial_) return after(request_started_, opts_.request_read_timeout);
-  if (accepting_ && queue_.empty() && out_ == out_state::waiting) return after(idle_since_, opts_.idle_timeout);
+  if (accepting_ && queue_.empty() && out_ == out_state::waiting)
+    return after(idle_since_, opts_.idle_timeout);
   return std::nullopt;
 }
 
@@ -177,7 +178,8 @@ net::awaitable<void> connection::read_requests() {
       continue;
     }
     in_ = partial_ ? in_state::request : phase_deadline() ? in_state::idle : in_state::watching;
-    auto [ec, n] = co_await socket_.async_read_some(net::buffer(chunk_), asioctx::bind(read_context(), use_tuple));
+    auto [ec, n] =
+        co_await socket_.async_read_some(net::buffer(chunk_), asioctx::bind(read_context(), use_tuple));
     if (n > 0) buffer_.commit(net::buffer_copy(buffer_.prepare(n), net::buffer(chunk_.data(), n)));
     if (!ec || out_ == out_state::done) continue;
     if (ctx_.done()) co_return;  // the grace period is over, or the connection is closing

@@ -34,7 +34,8 @@ bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequ
 std::optional<std::chrono::nanoseconds> caller_budget(const request_header& req, metrics& m) {
   std::optional<std::chrono::nanoseconds> best;
   const auto take = [&](std::string_view name, auto parse) {
-    for (auto [it, end] = req.equal_range(boost::beast::string_view(name.data(), name.size())); it != end; ++it) {
+    for (auto [it, end] = req.equal_range(boost::beast::string_view(name.data(), name.size())); it != end;
+         ++it) {
       const std::optional<std::chrono::nanoseconds> b = parse(view(it->value()));
       if (!b) {
         m.malformed_timeout_headers_total.fetch_add(1, std::memory_order_relaxed);
@@ -73,7 +74,7 @@ unsigned header_status(const request_header& req) {
   }
   if (req.version() < 11) return 400;
   if (chunked_count != 1 || chunked_at != codings) return 400;  // the length cannot be known
-  if (codings > 1) return 501;                                   // a coding we do not decode
+  if (codings > 1) return 501;                                  // a coding we do not decode
   return 0;
 }
 

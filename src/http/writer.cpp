@@ -87,7 +87,8 @@ net::awaitable<void> connection::write_loop(std::shared_ptr<connection> self, st
 // Keep-alive needs the request to ask for it and the handler not to refuse it, and neither a
 // shutdown nor the end of the requests this connection takes.
 bool connection::keep_alive_after(const response& res, bool request_keep_alive) const {
-  return request_keep_alive && !says_close(res) && !shutting_ && !ctx_.done() && !(queue_.empty() && !accepting_);
+  return request_keep_alive && !says_close(res) && !shutting_ && !ctx_.done() &&
+         !(queue_.empty() && !accepting_);
 }
 
 derived<cancel_func> connection::write_context() const {
@@ -105,7 +106,8 @@ net::awaitable<bool> connection::write(response& res) {
   if (ec == net::error::would_block || ec == net::error::try_again) {
     auto [wctx, wcancel] = write_context();
     auto [wec, n] = co_await bhttp::async_write(socket_, sr, asioctx::bind(wctx, use_tuple));
-    if (wec == asioctx::error::deadline_exceeded) m_.io_timeouts_total.fetch_add(1, std::memory_order_relaxed);
+    if (wec == asioctx::error::deadline_exceeded)
+      m_.io_timeouts_total.fetch_add(1, std::memory_order_relaxed);
     wcancel();
     ec = wec;
   }
@@ -121,8 +123,8 @@ net::awaitable<bool> connection::write_interim() {
   if (!ec && n == line.size()) co_return true;
   if (ec && ec != net::error::would_block && ec != net::error::try_again) co_return false;
   auto [wctx, wcancel] = write_context();
-  auto [wec, m] =
-      co_await net::async_write(socket_, net::buffer(line.data() + n, line.size() - n), asioctx::bind(wctx, use_tuple));
+  auto [wec, m] = co_await net::async_write(socket_, net::buffer(line.data() + n, line.size() - n),
+                                            asioctx::bind(wctx, use_tuple));
   wcancel();
   if (wec) abort();
   co_return !wec;

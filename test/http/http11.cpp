@@ -7,10 +7,13 @@
 #include <asioctx/bind.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -398,6 +401,93 @@ BOOST_AUTO_TEST_CASE(connect_timeout_ms_budget) {
   BOOST_REQUIRE(r);
   BOOST_TEST(std::stol(r->body()) > 1000);  // ignored: the server's 30 s stands
   BOOST_TEST(srv.stats().malformed_timeout_headers_total == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(test_client_tokens)
+
+// async_send and async_fetch take any completion token: a plain callback, a future.
+BOOST_AUTO_TEST_CASE(callback_and_future_tokens) {
+  probe p;
+  running_server srv(routes(p));
+  net::io_context io;
+  tcp::socket socket(io);
+  socket.connect(srv.endpoint());
+  boost::beast::flat_buffer buffer;
+  auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 5s);
+  std::optional<asioctx::error_code> got;
+  std::string body;
+  ahttp::async_send(ctx, socket, buffer, ahttp::request(bhttp::verb::get, "/ok?i=3", 11), {},
+                    [&](asioctx::error_code ec, ahttp::response res) {
+                      got = ec;
+                      body = res.body();
+                    });
+  io.run_for(5s);
+  BOOST_REQUIRE(got);
+  BOOST_TEST(!*got);
+  BOOST_TEST(body == "ok 3");
+  BOOST_TEST(socket.is_open());  // kept alive for reuse
+
+  // A future, on a thread that runs nothing: the exchange runs on the io_context's thread.
+  io.restart();
+  std::thread runner([&] {
+    auto guard = net::make_work_guard(io);
+    io.run_for(5s);
+  });
+  auto f = ahttp::async_fetch(ctx, "127.0.0.1", std::to_string(srv.port()),
+                              ahttp::request(bhttp::verb::get, "/echo", 11), {},
+                              net::bind_executor(io.get_executor(), net::use_future));
+  BOOST_REQUIRE((f.wait_for(5s) == std::future_status::ready));
+  const ahttp::response res = f.get();
+  BOOST_TEST(std::stol(res.body()) <= 5000);
+  io.stop();
+  runner.join();
+
+  // A spent budget completes with the context's error, without connecting.
+  auto [dead, c2] = asioctx::with_timeout(asioctx::background(), -1ms);
+  io.restart();
+  std::optional<asioctx::error_code> failed;
+  ahttp::async_fetch(
+      dead, "127.0.0.1", std::to_string(srv.port()), ahttp::request(bhttp::verb::get, "/ok", 11), {},
+      net::bind_executor(io.get_executor(), [&](asioctx::error_code ec, ahttp::response) { failed = ec; }));
+  io.run_for(5s);
+  BOOST_REQUIRE(failed);
+  BOOST_TEST((*failed == asioctx::error::deadline_exceeded));
+}
+
+BOOST_AUTO_TEST_CASE(budget_header_formats) {
+  auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 1500ms);
+  ahttp::request req(bhttp::verb::get, "/", 11);
+  BOOST_TEST(ahttp::set_budget_header(req, ctx, ahttp::budget_format::envoy_timeout_ms));
+  const long envoy = std::stol(std::string(req["x-envoy-expected-rq-timeout-ms"]));
+  BOOST_TEST((envoy > 1000 && envoy <= 1500));
+  BOOST_TEST(ahttp::set_budget_header(req, ctx, ahttp::budget_format::connect_timeout_ms));
+  const auto connect = ahttp::parse_connect_timeout_ms(std::string(req["connect-timeout-ms"]));
+  BOOST_REQUIRE(connect);
+  BOOST_TEST((*connect > std::chrono::nanoseconds(1000ms) && *connect <= std::chrono::nanoseconds(1500ms)));
+  BOOST_TEST(!ahttp::parse_connect_timeout_ms("12345678901"));
+  BOOST_TEST((ahttp::parse_connect_timeout_ms(" 9999999999 ").has_value()));
+  BOOST_TEST(ahttp::format_timeout_ms(std::chrono::nanoseconds(1)) == "1");  // rounded up, never 0
+
+  // The server reads what the client sends, in each format.
+  probe p;
+  running_server srv(routes(p));
+  for (auto format : {ahttp::budget_format::grpc_timeout, ahttp::budget_format::envoy_timeout_ms,
+                      ahttp::budget_format::connect_timeout_ms}) {
+    net::io_context io;
+    ahttp::client_options o;
+    o.budget_header = format;
+    std::optional<long> left;
+    ahttp::async_fetch(
+        ctx, "127.0.0.1", std::to_string(srv.port()), ahttp::request(bhttp::verb::get, "/echo", 11), o,
+        net::bind_executor(io.get_executor(), [&](asioctx::error_code ec, ahttp::response res) {
+          if (!ec) left = std::stol(res.body());
+        }));
+    io.run_for(5s);
+    BOOST_REQUIRE(left);
+    BOOST_TEST(*left <= 1500);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
