@@ -44,9 +44,10 @@ connection::connection(std::shared_ptr<server_impl> srv, tcp::socket socket)
       opts_(srv_->options_),
       m_(srv_->metrics_),
       socket_(std::move(socket)),
+      strand_(*socket_.get_executor().target<net::strand<net::any_io_executor>>()),
       idle_since_(clock::now()),
       read_ahead_(0),
-      writer_wake_(socket_.get_executor()) {
+      writer_wake_(strand_) {
   // Past the header limit, so an endless header is refused rather than paused on.
   read_ahead_ = std::max(opts_.read_ahead_limit, opts_.header_limit + 4096);
 
@@ -67,12 +68,12 @@ void connection::start() {
   socket_.non_blocking(true, ignored);  // writes are tried at once, without a timer
   new_parser();
   auto self = shared_from_this();
-  net::co_spawn(socket_.get_executor(), read_loop(self), net::detached);
+  net::co_spawn(strand_, read_loop(self), net::detached);
   spawn_writer(std::move(self), std::nullopt);
 }
 
 void connection::begin_shutdown() {
-  net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+  net::dispatch(strand_, [self = shared_from_this()] {
     self->shutting_ = true;
     if (!self->partial_) self->accepting_ = false;  // a request half read may still finish
     self->writer_wake_.notify();

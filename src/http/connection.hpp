@@ -96,6 +96,7 @@ class connection : public std::enable_shared_from_this<connection> {
   const server_options& opts_;
   metrics& m_;
   tcp::socket socket_;
+  net::strand<net::any_io_executor> strand_;  // the socket's, typed: posts skip the type erasure
   context ctx_;  // the connection's: cancelled when it closes, is reset, or the grace ends
   cancel_cause_func cancel_;
 
@@ -120,6 +121,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::deque<item> queue_;
   wake writer_wake_;
   std::shared_ptr<net::cancellation_signal> writer_signal_;  // the running writer coroutine's
+  std::shared_ptr<turn> spare_turn_;
 };
 
 }  // namespace detail

@@ -14,6 +14,8 @@
 
 #include <asioctx/http/timeout_header.hpp>
 
+#include <boost/asio/post.hpp>
+
 namespace asioctx {
 namespace http {
 namespace detail {
@@ -26,6 +28,7 @@ struct turn {
   std::shared_ptr<net::cancellation_signal> writer_signal;
   unsigned version = 11;
   bool keep_alive = false;
+  stop_func watch;        // the takeover's registration, once made
   bool returned = false;  // the handler has returned (or thrown)
   bool taken = false;     // a takeover answered for it
 };
@@ -74,18 +77,27 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
     m_.deadline_exceeded_total.fetch_add(1, std::memory_order_relaxed);
     co_return deadline_response(version);
   }
-  auto t = std::make_shared<turn>();
+  // The turn of the last request is reused unless an abandoned handler still holds it.
+  std::shared_ptr<turn> t = std::move(spare_turn_);
+  if (t && t.use_count() == 1)
+    *t = turn();
+  else
+    t = std::make_shared<turn>();
   t->srv = srv_;
   t->version = version;
   t->keep_alive = req.keep_alive();
   t->writer_signal = writer_signal_;
   cancel_func rcancel;
   if (const auto deadline = request_deadline(clock::now(), opts_.handler_timeout, budget))
-    std::tie(t->rctx, rcancel) = with_deadline(socket_.get_executor(), ctx_, *deadline);
+    std::tie(t->rctx, rcancel) = with_deadline(ctx_, *deadline);  // armed by what waits on it
   else
     t->rctx = ctx_;
   t->conn = std::move(self);
-  const stop_func watch = after_func(t->rctx, socket_.get_executor(), [t] { take_over(t); });
+  // Most handlers answer without suspending: the takeover is registered only once the strand
+  // runs something else while this one is still out, so they never arm a deadline.
+  net::post(strand_, [t] {
+    if (!t->returned) t->watch = after_func(t->rctx, t->conn->strand_, [t] { take_over(t); });
+  });
 
   metrics& m = t->srv->metrics_;  // not m_: *this may be gone once the handler returns
   m.inflight_requests.fetch_add(1, std::memory_order_relaxed);
@@ -98,14 +110,16 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   }
   m.inflight_requests.fetch_sub(1, std::memory_order_relaxed);
   t->returned = true;
-  const bool done = t->rctx.done();
-  rcancel();
   if (t->taken) {
     abandoned = true;
     co_return std::nullopt;
   }
-  watch();
+  t->watch();  // before rcancel(), which would fire it
+  t->watch = stop_func();
+  const bool done = t->rctx.done();
+  rcancel();  // as Go does when the handler returns: what it started under rctx ends too
   self = std::move(t->conn);
+  spare_turn_ = t;
   if (done) co_return answer_for_done(t->rctx, version);
   if (failed) {
     m_.handler_errors_total.fetch_add(1, std::memory_order_relaxed);
@@ -119,6 +133,7 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
 void connection::take_over(const std::shared_ptr<turn>& t) {
   if (t->returned || t->taken) return;
   t->taken = true;
+  t->watch = stop_func();
   std::shared_ptr<connection> self = std::move(t->conn);
   t->writer_signal->emit(net::cancellation_type::terminal);
   std::optional<response> res = self->answer_for_done(t->rctx, t->version);

@@ -32,21 +32,27 @@ bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequ
 }  // namespace
 
 std::optional<std::chrono::nanoseconds> caller_budget(const request_header& req, metrics& m) {
+  // One pass over the fields: a request carries a handful, and a budget header is told by its
+  // length before any comparison.
   std::optional<std::chrono::nanoseconds> best;
-  const auto take = [&](std::string_view name, auto parse) {
-    for (auto [it, end] = req.equal_range(boost::beast::string_view(name.data(), name.size())); it != end;
-         ++it) {
-      const std::optional<std::chrono::nanoseconds> b = parse(view(it->value()));
-      if (!b) {
-        m.malformed_timeout_headers_total.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
-      if (!best || *b < *best) best = b;
+  for (const auto& f : req) {
+    if (f.name() != bhttp::field::unknown) continue;
+    const std::string_view name = view(f.name_string());
+    std::optional<std::chrono::nanoseconds> (*parse)(std::string_view) noexcept = nullptr;
+    if (name.size() == grpc_timeout_field.size() && iequals(name, grpc_timeout_field))
+      parse = parse_grpc_timeout;
+    else if (name.size() == envoy_timeout_field.size() && iequals(name, envoy_timeout_field))
+      parse = parse_envoy_timeout_ms;
+    else if (name.size() == connect_timeout_field.size() && iequals(name, connect_timeout_field))
+      parse = parse_connect_timeout_ms;
+    if (parse == nullptr) continue;
+    const std::optional<std::chrono::nanoseconds> b = parse(view(f.value()));
+    if (!b) {
+      m.malformed_timeout_headers_total.fetch_add(1, std::memory_order_relaxed);
+      continue;
     }
-  };
-  take(grpc_timeout_field, parse_grpc_timeout);
-  take(envoy_timeout_field, parse_envoy_timeout_ms);
-  take(connect_timeout_field, parse_connect_timeout_ms);
+    if (!best || *b < *best) best = b;
+  }
   return best;
 }
 

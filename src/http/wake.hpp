@@ -9,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <optional>
 #include <utility>
@@ -21,7 +22,7 @@ namespace detail {
 // a condition: no timer queue, one post per wake-up.
 class wake {
  public:
-  explicit wake(boost::asio::any_io_executor ex) : ex_(std::move(ex)) {}
+  explicit wake(boost::asio::strand<boost::asio::any_io_executor> ex) : ex_(std::move(ex)) {}
 
   template <class Token>
   auto async_wait(Token&& token) {
@@ -40,7 +41,7 @@ class wake {
   bool waiting() const noexcept { return waiter_.has_value(); }
 
  private:
-  boost::asio::any_io_executor ex_;  // the strand both coroutines run on
+  boost::asio::strand<boost::asio::any_io_executor> ex_;  // both coroutines run on it
   std::optional<boost::asio::any_completion_handler<void()>> waiter_;
 };
 
