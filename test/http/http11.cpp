@@ -369,6 +369,13 @@ BOOST_AUTO_TEST_CASE(expect_100_continue) {
   BOOST_TEST(read_raw(c.socket(), interim.size(), 3s) == interim);
   c.send("hello");
   expect_ok(c.read(), "hello");
+
+  // A declared body over the limit is refused before the client is told to send it.
+  raw_client big(srv.endpoint());
+  big.send("POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n");
+  auto r = big.read();
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r->result_int() == 413);
 }
 
 BOOST_AUTO_TEST_CASE(http10_keep_alive) {

@@ -92,13 +92,19 @@ struct bench_access;
 /**
  * Contexts form a tree: the parent given at construction → the server's root → one context per
  * connection → one per request, whose deadline is the minimum of
- * server_options::handler_timeout and the caller's budget from `grpc-timeout` or
- * `x-envoy-expected-rq-timeout-ms` (malformed values are counted and ignored).
+ * server_options::handler_timeout and the caller's budget from `grpc-timeout`,
+ * `x-envoy-expected-rq-timeout-ms` or `connect-timeout-ms` (malformed values are counted and
+ * ignored).
  *
  * Each connection lives on its own strand of the executor, so the server may be run by
- * several threads. Requests on one connection are handled one at a time and answered in order;
- * while a handler runs the connection keeps reading, so pipelined requests are queued and a
- * client that closes or resets the connection cancels the handler's context.
+ * several threads. HTTP/1.1 as RFC 9112 says: pipelined requests are parsed ahead (up to
+ * server_options::max_pipelined) and answered in order, one handler at a time, and every request
+ * received before one that ends the connection (`Connection: close`, HTTP/1.0 without
+ * keep-alive, a malformed one) is answered first; a Transfer-Encoding that does not end in
+ * `chunked` is refused (400, or 501 for a coding before it); `Expect: 100-continue` is honoured.
+ * A client that floods bytes meets TCP back-pressure (server_options::read_ahead_limit); one that
+ * closes or resets the connection cancels the handler's context, however many requests are
+ * queued behind it.
  *
  * @par Thread safety
  * Distinct objects: safe. Shared objects: listen() and start() before anything runs the
