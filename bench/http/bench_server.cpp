@@ -10,6 +10,7 @@
 #include <asioctx/http.hpp>
 #include <asioctx/http/detail/bench_access.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -39,14 +40,17 @@ net::awaitable<ahttp::response> route(asioctx::context ctx, ahttp::request req) 
   if (target == "/echo-timeout") {
     const auto d = ctx.deadline();
     if (!d) co_return plain(req, bhttp::status::ok, "none");
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        ahttp::remaining(*d, asioctx::clock::now()));
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(ahttp::remaining(*d, asioctx::clock::now()));
     co_return plain(req, bhttp::status::ok, std::to_string(left.count()));
   }
   if (target.substr(0, 10) == "/sleep?ms=") {
     const long ms = std::strtol(std::string(target.substr(10)).c_str(), nullptr, 10);
     net::steady_timer timer(co_await net::this_coro::executor, std::chrono::milliseconds(ms));
-    co_await timer.async_wait(asioctx::bind(ctx, net::use_awaitable));
+    // Like the Go handler, it just returns when its context ends (no exception): the server
+    // answers for it with the deadline status.
+    auto [ec] = co_await timer.async_wait(asioctx::bind(ctx, net::as_tuple(net::use_awaitable)));
+    if (ec) co_return plain(req, bhttp::status::gateway_timeout, "");
     co_return plain(req, bhttp::status::ok, "slept " + std::to_string(ms));
   }
   co_return plain(req, bhttp::status::not_found, "not found\n");
