@@ -14,7 +14,10 @@
 
 #include <asioctx/http/timeout_header.hpp>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+
+#include <atomic>
 
 namespace asioctx {
 namespace http {
@@ -28,9 +31,16 @@ struct turn {
   std::shared_ptr<net::cancellation_signal> writer_signal;
   unsigned version = 11;
   bool keep_alive = false;
-  stop_func watch;        // the takeover's registration, once made
-  bool returned = false;  // the handler has returned (or thrown)
-  bool taken = false;     // a takeover answered for it
+  stop_func watch;                    // the takeover's registration, once made
+  std::atomic<bool> returned{false};  // the handler has returned (or thrown); read off the strand
+  bool taken = false;                 // a takeover answered for it
+
+  void reset() {
+    rctx = context();
+    watch = stop_func();
+    returned.store(false, std::memory_order_relaxed);
+    taken = false;
+  }
 };
 
 response connection::deadline_response(unsigned version) const {
@@ -80,7 +90,7 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   // The turn of the last request is reused unless an abandoned handler still holds it.
   std::shared_ptr<turn> t = std::move(spare_turn_);
   if (t && t.use_count() == 1)
-    *t = turn();
+    t->reset();
   else
     t = std::make_shared<turn>();
   t->srv = srv_;
@@ -95,9 +105,18 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   t->conn = std::move(self);
   // Most handlers answer without suspending: the takeover is registered only once the strand
   // runs something else while this one is still out, so they never arm a deadline.
-  net::post(strand_, [t] {
+  const auto check = [t] {
     if (!t->returned) t->watch = after_func(t->rctx, t->conn->strand_, [t] { take_over(t); });
-  });
+  };
+  if (auto* io = strand_.get_inner_executor().target<net::io_context::executor_type>()) {
+    // Through the io_context's own queue (no strand lock); only a handler still out then
+    // needs the strand.
+    net::post(*io, [t, check, strand = strand_] {
+      if (!t->returned.load(std::memory_order_acquire)) net::post(strand, check);
+    });
+  } else {
+    net::post(strand_, check);
+  }
 
   metrics& m = t->srv->metrics_;  // not m_: *this may be gone once the handler returns
   m.inflight_requests.fetch_add(1, std::memory_order_relaxed);
@@ -109,7 +128,7 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
     failed = true;
   }
   m.inflight_requests.fetch_sub(1, std::memory_order_relaxed);
-  t->returned = true;
+  t->returned.store(true, std::memory_order_release);
   if (t->taken) {
     abandoned = true;
     co_return std::nullopt;
