@@ -61,7 +61,8 @@ auto async_fetch(context ctx, std::string host, std::string port, request req, c
       [](auto handler, context ctx, std::string host, std::string port, request req, client_options options) {
         boost::asio::any_io_executor ex = boost::asio::get_associated_executor(handler);
         detail::run_exchange(
-            ex, detail::fetch_exchange(std::move(ctx), std::move(host), std::move(port), std::move(req), options),
+            ex,
+            detail::fetch_exchange(std::move(ctx), std::move(host), std::move(port), std::move(req), options),
             std::move(handler));
       },
       token, std::move(ctx), std::move(host), std::move(port), std::move(req), options);
