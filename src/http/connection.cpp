@@ -51,6 +51,8 @@ connection::connection(std::shared_ptr<server_impl> srv, tcp::socket socket)
   // Past the header limit, so an endless header is refused rather than paused on.
   read_ahead_ = std::max(opts_.read_ahead_limit, opts_.header_limit + 4096);
 
+  const net::any_io_executor inner = strand_.get_inner_executor();
+  if (const auto* io = inner.target<net::io_context::executor_type>()) io_ex_ = *io;
   std::tie(ctx_, cancel_) = with_cancel_cause(srv_->root_);
   read_ctx_ = ctx_;
   m_.open_connections.fetch_add(1, std::memory_order_relaxed);

@@ -24,6 +24,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -96,7 +97,8 @@ class connection : public std::enable_shared_from_this<connection> {
   const server_options& opts_;
   metrics& m_;
   tcp::socket socket_;
-  net::strand<net::any_io_executor> strand_;  // the socket's, typed: posts skip the type erasure
+  net::strand<net::any_io_executor> strand_;             // the socket's, typed: posts skip the type erasure
+  std::optional<net::io_context::executor_type> io_ex_;  // the strand's, when it is an io_context's
   context ctx_;  // the connection's: cancelled when it closes, is reset, or the grace ends
   cancel_cause_func cancel_;
 

@@ -108,10 +108,10 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   const auto check = [t] {
     if (!t->returned) t->watch = after_func(t->rctx, t->conn->strand_, [t] { take_over(t); });
   };
-  if (auto* io = strand_.get_inner_executor().target<net::io_context::executor_type>()) {
+  if (io_ex_) {
     // Through the io_context's own queue (no strand lock); only a handler still out then
     // needs the strand.
-    net::post(*io, [t, check, strand = strand_] {
+    net::post(*io_ex_, [t, check, strand = strand_] {
       if (!t->returned.load(std::memory_order_acquire)) net::post(strand, check);
     });
   } else {
