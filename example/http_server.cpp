@@ -1,7 +1,7 @@
 // An HTTP server whose every handler runs under its own context (asioctx::http::server).
 //
 //   http_server [--port N] [--address A] [--handler-timeout MS] [--shutdown-grace MS]
-//               [--threads N] [--upstream HOST:PORT] [--no-request-context]
+//               [--threads N] [--upstream HOST:PORT]
 //
 // Prints "listening on ADDR:PORT" first; SIGINT/SIGTERM shut it down gracefully (exit 0).
 //   GET /sleep?ms=N            waits N ms on a timer bound to the request context: "slept N"
@@ -40,7 +40,6 @@ struct settings {
   long shutdown_grace_ms = 5000;
   int threads = 1;
   std::string upstream_host, upstream_port;
-  bool request_contexts = true;
 };
 
 std::atomic<std::uint64_t> sleeps_started{0};
@@ -49,7 +48,7 @@ std::atomic<std::uint64_t> sleeps_canceled{0};
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "http_server: " << why
             << "\nusage: http_server [--port N] [--address A] [--handler-timeout MS] [--shutdown-grace MS]"
-               " [--threads N] [--upstream HOST:PORT] [--no-request-context]\n";
+               " [--threads N] [--upstream HOST:PORT]\n";
   std::exit(2);
 }
 
@@ -85,8 +84,6 @@ settings parse_args(int argc, char** argv) {
       if (colon == std::string_view::npos) usage("--upstream wants HOST:PORT");
       s.upstream_host = u.substr(0, colon);
       s.upstream_port = u.substr(colon + 1);
-    } else if (a == "--no-request-context") {
-      s.request_contexts = false;
     } else {
       usage("unknown argument " + std::string(a));
     }
@@ -187,7 +184,6 @@ int main(int argc, char** argv) {
 
   ahttp::server_options options;
   options.handler_timeout = std::chrono::milliseconds(s.handler_timeout_ms);
-  options.request_contexts = s.request_contexts;
   ahttp::server* self = nullptr;
   ahttp::server server(
       io.get_executor(),

@@ -1,37 +1,54 @@
 #!/usr/bin/env bash
-# Requests per second of example/http_server with and without request contexts (wrk, loopback,
-# keep-alive). Needs a release build of http_server and the wrk package:
-#   bench/http/run.sh [BUILD_DIR] [SECONDS]
-# Prints a Markdown table row per endpoint and mode.
+# asioctx::http::server (bench/http/bench_server.cpp) against Go's net/http (bench/http/go), both
+# on one thread (GOMAXPROCS=1), driven by wrk over loopback, keep-alive:
+#   /echo-timeout at c=32, with and without request contexts, and Go;
+#   a mixed load at c=1000 where 40 % of requests exceed their 50 ms grpc-timeout (mixed.lua).
+# Needs a release build of http_bench_server, wrk and golang-go (scripts/deps.sh wrk golang-go):
+#   bench/http/run.sh [BUILD_DIR] [SECONDS] [ROUNDS]
+# The server is pinned to CPU 1 and wrk to CPU 0 when taskset exists. Prints a Markdown table.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
 seconds=${2:-10}
-server=$build/example/http_server
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
-[ -x "$server" ] || { echo "no $server; build the http_server target first" >&2; exit 1; }
-threads=${WRK_THREADS:-1}
-conns=${WRK_CONNECTIONS:-32}
+rounds=${3:-1}
+server=$build/bench/http/http_bench_server
+command -v wrk >/dev/null || { echo "needs wrk" >&2; exit 1; }
+command -v go >/dev/null || { echo "needs go (golang-go)" >&2; exit 1; }
+[ -x "$server" ] || { echo "no $server; build the http_bench_server target first" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$here/go" && go build -o "$work/go_server" .)
+pin_server=() pin_wrk=()
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  pin_server=(taskset -c 1) pin_wrk=(taskset -c 0)
+fi
 
-run() {  # run MODE PATH [server flags...]
-  local mode=$1 path=$2; shift 2
-  local out; out=$(mktemp)
-  "$server" --port 0 --threads 1 "$@" >"$out" 2>/dev/null &
+run() {  # run NAME CONNECTIONS PATH WRK_ARGS -- SERVER_COMMAND...
+  local name=$1 conns=$2 path=$3 wrk_args=$4; shift 5
+  local out=$work/out
+  GOMAXPROCS=1 "${pin_server[@]}" "$@" >"$out" 2>/dev/null &
   local pid=$!
-  for _ in $(seq 1 100); do grep -q '^listening on' "$out" && break; sleep 0.05; done
+  for _ in $(seq 1 200); do grep -q '^listening on' "$out" && break; sleep 0.05; done
   local addr; addr=$(sed -n 's/^listening on //p' "$out")
-  # A budget header on every request, so the parsing is part of what is measured.
-  local report rps p99
-  report=$(wrk --latency -t"$threads" -c"$conns" -d"${seconds}s" -H 'grpc-timeout: 5S' "http://$addr$path")
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$report")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$report")
+  local report
+  # shellcheck disable=SC2086
+  report=$("${pin_wrk[@]}" wrk --latency -t1 -c"$conns" -d"${seconds}s" --timeout 5s $wrk_args "http://$addr$path")
   kill -TERM "$pid"; wait "$pid" || true
-  rm -f "$out"
-  echo "| $path | $mode | $rps | $p99 |"
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$report")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$report")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$report")
+  errors=$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' <<<"$report")
+  echo "| $name | $conns | $rps | $p50 | $p99 | ${errors:-none} |"
 }
 
-echo "| endpoint | mode | requests/s | p99 latency |"
-echo "| --- | --- | --- | --- |"
-for path in /echo-timeout '/sleep?ms=0'; do
-  run "request contexts" "$path"
-  run "no request contexts" "$path" --no-request-context
+echo "| run | connections | requests/s | p50 | p99 | errors / non-2xx |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for _ in $(seq 1 "$rounds"); do
+  run "/echo-timeout asioctx" 32 /echo-timeout "-H grpc-timeout:5S" -- "$server" --threads 1
+  run "/echo-timeout asioctx, no request contexts" 32 /echo-timeout "-H grpc-timeout:5S" -- \
+    "$server" --threads 1 --no-request-context
+  run "/echo-timeout Go net/http" 32 /echo-timeout "-H grpc-timeout:5S" -- "$work/go_server"
+  run "mixed asioctx" 1000 / "-s $here/mixed.lua" -- "$server" --threads 1
+  run "mixed Go net/http" 1000 / "-s $here/mixed.lua" -- "$work/go_server"
 done

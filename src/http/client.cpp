@@ -15,6 +15,9 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <limits>
+#include <string_view>
+
 namespace asioctx {
 namespace http {
 
@@ -33,64 +36,99 @@ error_code context_error(const context& ctx) {
   return {};
 }
 
-[[noreturn]] void fail(tcp::socket& socket, const error_code& ec) {
-  error_code ignored;
-  socket.close(ignored);
-  throw boost::system::system_error(ec);
+// Whatever ends an exchange early (the context, the operation's own cancellation, an I/O error)
+// leaves the stream mid-message: the socket is closed, never reused. The context's error wins.
+detail::exchange_result failure(tcp::socket* socket, const context& ctx, const error_code& ec) {
+  if (socket != nullptr) {
+    error_code ignored;
+    socket->close(ignored);
+  }
+  const error_code e = context_error(ctx);
+  return {e ? e : ec, response()};
+}
+
+std::string_view field_name(budget_format f) {
+  switch (f) {
+    case budget_format::envoy_timeout_ms:
+      return envoy_timeout_field;
+    case budget_format::connect_timeout_ms:
+      return connect_timeout_field;
+    case budget_format::grpc_timeout:
+      break;
+  }
+  return grpc_timeout_field;
 }
 
 }  // namespace
 
 bool set_budget_header(request& req, const context& ctx) {
+  return set_budget_header(req, ctx, budget_format::grpc_timeout);
+}
+
+bool set_budget_header(request& req, const context& ctx, budget_format format) {
   if (context_error(ctx)) return false;
-  const auto field = boost::beast::string_view(grpc_timeout_field.data(), grpc_timeout_field.size());
+  const std::string_view name = field_name(format);
+  const auto field = boost::beast::string_view(name.data(), name.size());
   if (auto d = ctx.deadline()) {
     const auto left = remaining(*d, clock::now());
     if (left <= std::chrono::nanoseconds::zero()) return false;
-    req.set(field, format_grpc_timeout(left));
+    switch (format) {
+      case budget_format::grpc_timeout:
+        req.set(field, format_grpc_timeout(left));
+        break;
+      case budget_format::envoy_timeout_ms:
+        req.set(field, format_timeout_ms(left, std::numeric_limits<long long>::max()));
+        break;
+      case budget_format::connect_timeout_ms:
+        req.set(field, format_timeout_ms(left, connect_timeout_max_value));
+        break;
+    }
   } else {
     req.erase(field);
   }
   return true;
 }
 
-net::awaitable<response> async_send(context ctx, tcp::socket& socket, boost::beast::flat_buffer& buffer,
-                                    request req, client_options options) {
-  if (!set_budget_header(req, ctx)) {
+namespace detail {
+
+net::awaitable<exchange_result> send_exchange(context ctx, tcp::socket& socket,
+                                              boost::beast::flat_buffer& buffer, request req,
+                                              client_options options) {
+  if (!set_budget_header(req, ctx, options.budget_header)) {
     error_code e = context_error(ctx);
-    throw boost::system::system_error(e ? e : error_code(asioctx::error::deadline_exceeded));
+    co_return exchange_result{e ? e : error_code(asioctx::error::deadline_exceeded), response()};
   }
   req.prepare_payload();
-  // Whatever ends the exchange early (the context, the coroutine's own cancellation, an I/O
-  // error) leaves the stream mid-message: the socket is closed, never reused.
   auto [wec, wn] = co_await bhttp::async_write(socket, req, asioctx::bind(ctx, use_tuple));
-  if (wec) fail(socket, context_error(ctx) ? context_error(ctx) : wec);
+  if (wec) co_return failure(&socket, ctx, wec);
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(options.body_limit);
   auto [rec, rn] = co_await bhttp::async_read(socket, buffer, parser, asioctx::bind(ctx, use_tuple));
-  if (rec) fail(socket, context_error(ctx) ? context_error(ctx) : rec);
-  co_return parser.release();
+  if (rec) co_return failure(&socket, ctx, rec);
+  co_return exchange_result{error_code(), parser.release()};
 }
 
-net::awaitable<response> async_fetch(context ctx, std::string host, std::string port, request req,
-                                     client_options options) {
-  if (error_code e = context_error(ctx)) throw boost::system::system_error(e);
+net::awaitable<exchange_result> fetch_exchange(context ctx, std::string host, std::string port, request req,
+                                               client_options options) {
+  if (error_code e = context_error(ctx)) co_return exchange_result{e, response()};
   auto ex = co_await net::this_coro::executor;
   tcp::resolver resolver(ex);
   auto [rec, endpoints] = co_await resolver.async_resolve(host, port, asioctx::bind(ctx, use_tuple));
-  if (rec) throw boost::system::system_error(context_error(ctx) ? context_error(ctx) : rec);
+  if (rec) co_return failure(nullptr, ctx, rec);
   tcp::socket socket(ex);
   auto [cec, ep] = co_await net::async_connect(socket, endpoints, asioctx::bind(ctx, use_tuple));
-  if (cec) fail(socket, context_error(ctx) ? context_error(ctx) : cec);
+  if (cec) co_return failure(&socket, ctx, cec);
   error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (req.find(bhttp::field::host) == req.end()) req.set(bhttp::field::host, host + ":" + port);
   boost::beast::flat_buffer buffer;
-  response res = co_await async_send(std::move(ctx), socket, buffer, std::move(req), options);
+  exchange_result r = co_await send_exchange(std::move(ctx), socket, buffer, std::move(req), options);
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
-  co_return res;
+  co_return r;
 }
+
+}  // namespace detail
 
 }  // namespace http
 }  // namespace asioctx

@@ -70,6 +70,19 @@ std::optional<nanoseconds> parse_envoy_timeout_ms(std::string_view value) noexce
   return nanoseconds(saturating_mul(ms, 1'000'000));
 }
 
+std::optional<nanoseconds> parse_connect_timeout_ms(std::string_view value) noexcept {
+  const std::string_view digits = trim_ows(value);
+  if (digits.size() > 10) return std::nullopt;
+  return parse_envoy_timeout_ms(digits);
+}
+
+std::string format_timeout_ms(nanoseconds budget, long long max_value) {
+  if (budget <= nanoseconds::zero()) return "0";
+  const rep ns = budget.count();
+  const rep ms = ns / 1'000'000 + (ns % 1'000'000 != 0 ? 1 : 0);
+  return std::to_string(ms < max_value ? ms : max_value);
+}
+
 std::string format_grpc_timeout(nanoseconds budget) {
   if (budget <= nanoseconds::zero()) return "0n";
   const rep ns = budget.count();

@@ -111,6 +111,7 @@ class raw_client {
     socket_.close();
   }
   asioctx::error_code error() const { return error_; }
+  tcp::socket& socket() { return socket_; }
 
  private:
   template <class T>

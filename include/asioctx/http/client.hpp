@@ -1,8 +1,9 @@
 //
 // asioctx/http/client.hpp
 //
-// Outbound Beast requests made under a context: the remaining budget travels in `grpc-timeout`,
-// a spent budget fails at once, and a context that becomes done aborts the exchange.
+// Outbound Beast requests made under a context: the remaining budget travels in a budget header
+// (`grpc-timeout` by default), a spent budget fails at once, and a context that becomes done
+// aborts the exchange.
 //
 
 #ifndef ASIOCTX_HTTP_CLIENT_HPP
@@ -13,18 +14,32 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <cstddef>
 #include <string>
+#include <utility>
 
 namespace asioctx {
 namespace http {
+
+/// Which header carries the remaining budget on an outbound request.
+enum class budget_format {
+  /// gRPC's `grpc-timeout`, rounded up, at most 8 digits (see format_grpc_timeout).
+  grpc_timeout,
+  /// Envoy's `x-envoy-expected-rq-timeout-ms`, whole milliseconds rounded up.
+  envoy_timeout_ms,
+  /// Connect's `connect-timeout-ms`, whole milliseconds rounded up, at most 10 digits.
+  connect_timeout_ms,
+};
 
 /// Settings for async_send() and async_fetch().
 struct client_options {
   /// Largest response body accepted, in bytes.
   std::size_t body_limit = 8 * 1024 * 1024;
+  /// The header the remaining budget travels in.
+  budget_format budget_header = budget_format::grpc_timeout;
 };
 
 /// Sets `grpc-timeout` on req to what is left of ctx's deadline (removes it if ctx has none).
@@ -34,52 +49,73 @@ struct client_options {
  */
 bool set_budget_header(request& req, const context& ctx);
 
+/// As set_budget_header(req, ctx), in the header `format` names.
+bool set_budget_header(request& req, const context& ctx, budget_format format);
+
+namespace detail {
+using exchange_result = std::pair<error_code, response>;
+// The exchanges as coroutines; they report every failure in the result, never by throwing.
+boost::asio::awaitable<exchange_result> send_exchange(context ctx, boost::asio::ip::tcp::socket& socket,
+                                                      boost::beast::flat_buffer& buffer, request req,
+                                                      client_options options);
+boost::asio::awaitable<exchange_result> fetch_exchange(context ctx, std::string host, std::string port,
+                                                       request req, client_options options);
+}  // namespace detail
+
 /// Sends req on a connected socket under ctx and reads the response.
 /**
- * If ctx is done or its deadline has passed, throws at once (`system_error` with `ctx.err()`,
- * or asioctx::error::deadline_exceeded) and touches nothing. Otherwise the remaining budget is
- * sent in `grpc-timeout` and the write and read are bound to ctx: when ctx becomes done they
- * are cancelled, the socket is closed (a half-done exchange leaves it unusable, so it can never
- * be reused) and the coroutine throws `system_error` with `ctx.err()`. Any other failure closes
- * the socket too and throws its error. On success the socket may be reused (keep-alive).
+ * If ctx is done or its deadline has passed, completes at once with `ctx.err()` (or
+ * asioctx::error::deadline_exceeded) and touches nothing. Otherwise the remaining budget is
+ * sent (options.budget_header) and the write and read are bound to ctx: when ctx becomes done
+ * they are cancelled, the socket is closed (a half-done exchange leaves it unusable, so it can
+ * never be reused) and the operation completes with `ctx.err()`. Any other failure closes the
+ * socket too and completes with its error. On success the socket may be reused (keep-alive).
  *
- * @par Completion
- * `co_await` gives the response, or throws `boost::system::system_error`.
+ * @par Handler signature
+ * @code void(asioctx::error_code ec, asioctx::http::response res) @endcode
+ * With the default token, `co_await` gives the response or throws `boost::system::system_error`.
  *
  * @par Executor
- * The awaiting coroutine's; the socket's executor must be the same or a strand of it.
+ * The socket's runs the exchange (the socket's executor must be the handler's or one it can run
+ * beside, e.g. a strand of it); the handler is dispatched to its associated executor, else the
+ * socket's.
  *
  * @par Per-Operation Cancellation
- * Through ctx, and the awaiting coroutine's cancellation slot (terminal): both abort the exchange.
+ * Through ctx, and the handler's cancellation slot (terminal): both abort the exchange.
  *
  * @par Thread safety
  * ctx may be cancelled from any thread; the socket and buffer must not be used concurrently.
  */
-boost::asio::awaitable<response> async_send(context ctx, boost::asio::ip::tcp::socket& socket,
-                                            boost::beast::flat_buffer& buffer, request req,
-                                            client_options options = {});
+template <class Token = boost::asio::use_awaitable_t<>>
+auto async_send(context ctx, boost::asio::ip::tcp::socket& socket, boost::beast::flat_buffer& buffer,
+                request req, client_options options = {}, Token&& token = {});
 
 /// Connects to host:port, sends req under ctx, reads the response and closes the connection.
 /**
  * As async_send(), with name resolution and the connect bound to ctx as well; a spent budget
  * fails before anything is resolved or connected. Sets the Host field if req has none.
  *
- * @par Completion
- * `co_await` gives the response, or throws `boost::system::system_error`.
+ * @par Handler signature
+ * @code void(asioctx::error_code ec, asioctx::http::response res) @endcode
+ * With the default token, `co_await` gives the response or throws `boost::system::system_error`.
  *
  * @par Executor
- * The awaiting coroutine's.
+ * The handler's associated executor runs the exchange and the handler: it must have one that
+ * can do I/O (a coroutine's with use_awaitable, or `bind_executor(ex, handler)`).
  *
  * @par Per-Operation Cancellation
- * Through ctx, and the awaiting coroutine's cancellation slot (terminal).
+ * Through ctx, and the handler's cancellation slot (terminal).
  *
  * @par Thread safety
  * ctx may be cancelled from any thread.
  */
-boost::asio::awaitable<response> async_fetch(context ctx, std::string host, std::string port, request req,
-                                             client_options options = {});
+template <class Token = boost::asio::use_awaitable_t<>>
+auto async_fetch(context ctx, std::string host, std::string port, request req, client_options options = {},
+                 Token&& token = {});
 
 }  // namespace http
 }  // namespace asioctx
+
+#include <asioctx/http/impl/client.hpp>
 
 #endif  // ASIOCTX_HTTP_CLIENT_HPP

@@ -69,28 +69,42 @@ struct server_options {
   std::chrono::milliseconds request_read_timeout{10'000};
   /// How long a client may take to read a response.
   std::chrono::milliseconds write_timeout{30'000};
-  /// Requests read ahead on one connection (pipelining) before reading pauses.
+  /// Requests read ahead on one connection (pipelining) before parsing pauses; the bytes
+  /// behind them are kept, up to read_ahead_limit, then reading pauses too.
   std::size_t max_pipelined = 16;
-  /// False runs handlers without request contexts (background(), no deadline, no disconnect
-  /// detection); for measuring what the contexts cost, not for production.
-  bool request_contexts = true;
+  /// Unparsed bytes held per connection (at least header_limit is used); beyond them the
+  /// connection stops reading and TCP back-pressure holds the client.
+  std::size_t read_ahead_limit = 64 * 1024;
+  /// After the shutdown grace period, how long a response already being written (and the
+  /// wait for a client's FIN after the last one) may still take before the connection is cut.
+  std::chrono::milliseconds shutdown_close_timeout{500};
+  /// After the last response, how long the server waits for the client's FIN before closing, so
+  /// the response is not destroyed by a reset (unread bytes make close() send RST).
+  std::chrono::milliseconds close_linger{500};
 };
 
 namespace detail {
 class server_impl;
-}
+struct bench_access;
+}  // namespace detail
 
 /// An HTTP/1.1 server that runs each request handler under its own context.
 /**
  * Contexts form a tree: the parent given at construction → the server's root → one context per
  * connection → one per request, whose deadline is the minimum of
- * server_options::handler_timeout and the caller's budget from `grpc-timeout` or
- * `x-envoy-expected-rq-timeout-ms` (malformed values are counted and ignored).
+ * server_options::handler_timeout and the caller's budget from `grpc-timeout`,
+ * `x-envoy-expected-rq-timeout-ms` or `connect-timeout-ms` (malformed values are counted and
+ * ignored).
  *
  * Each connection lives on its own strand of the executor, so the server may be run by
- * several threads. Requests on one connection are handled one at a time and answered in order;
- * while a handler runs the connection keeps reading, so pipelined requests are queued and a
- * client that closes or resets the connection cancels the handler's context.
+ * several threads. HTTP/1.1 as RFC 9112 says: pipelined requests are parsed ahead (up to
+ * server_options::max_pipelined) and answered in order, one handler at a time, and every request
+ * received before one that ends the connection (`Connection: close`, HTTP/1.0 without
+ * keep-alive, a malformed one) is answered first; a Transfer-Encoding that does not end in
+ * `chunked` is refused (400, or 501 for a coding before it); `Expect: 100-continue` is honoured.
+ * A client that floods bytes meets TCP back-pressure (server_options::read_ahead_limit); one that
+ * closes or resets the connection cancels the handler's context, however many requests are
+ * queued behind it.
  *
  * @par Thread safety
  * Distinct objects: safe. Shared objects: listen() and start() before anything runs the
@@ -147,7 +161,9 @@ class server {
   boost::asio::any_io_executor get_executor() const noexcept;
 
  private:
-  void shutdown_impl(std::chrono::steady_clock::duration grace, std::function<void()> done);
+  friend struct detail::bench_access;
+  static void shutdown_impl(const std::shared_ptr<detail::server_impl>& impl,
+                            std::chrono::steady_clock::duration grace, std::function<void()> done);
 
   std::shared_ptr<detail::server_impl> impl_;
 };
@@ -155,12 +171,14 @@ class server {
 template <class Token>
 auto server::async_shutdown(std::chrono::steady_clock::duration grace, Token&& token) {
   return boost::asio::async_initiate<Token, void()>(
-      [this, grace](auto handler) {
-        auto ex = boost::asio::get_associated_executor(handler, get_executor());
+      // The initiation holds the implementation, never `this`: a deferred shutdown may be
+      // launched after the server object is gone.
+      [impl = impl_, ex = get_executor(), grace](auto handler) {
+        auto hex = boost::asio::get_associated_executor(handler, ex);
         // std::function needs a copyable target: share the move-only handler.
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto work = std::make_shared<boost::asio::executor_work_guard<decltype(ex)>>(ex);
-        shutdown_impl(grace, [shared, work] {
+        auto work = std::make_shared<boost::asio::executor_work_guard<decltype(hex)>>(hex);
+        shutdown_impl(impl, grace, [shared, work] {
           boost::asio::post(work->get_executor(), std::move(*shared));
           work->reset();
         });

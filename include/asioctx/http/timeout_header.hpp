@@ -22,6 +22,12 @@ inline constexpr std::string_view grpc_timeout_field = "grpc-timeout";
 /// The name of Envoy's budget header.
 inline constexpr std::string_view envoy_timeout_field = "x-envoy-expected-rq-timeout-ms";
 
+/// The name of Connect's budget header.
+inline constexpr std::string_view connect_timeout_field = "connect-timeout-ms";
+
+/// The largest value a `connect-timeout-ms` may carry: ten decimal digits.
+inline constexpr long long connect_timeout_max_value = 9'999'999'999;
+
 /// The largest value a `grpc-timeout` may carry: eight decimal digits.
 inline constexpr long long grpc_timeout_max_value = 99'999'999;
 
@@ -38,6 +44,18 @@ std::optional<std::chrono::nanoseconds> parse_grpc_timeout(std::string_view valu
  * if the value is malformed. 0 is a valid, spent budget.
  */
 std::optional<std::chrono::nanoseconds> parse_envoy_timeout_ms(std::string_view value) noexcept;
+
+/// Parses a `connect-timeout-ms` value: whole milliseconds, `^[0-9]{1,10}$` (Connect's limit).
+/**
+ * Surrounding spaces and tabs are ignored; nullopt if the value is malformed (eleven digits or
+ * more included). 0 is a valid, spent budget.
+ */
+std::optional<std::chrono::nanoseconds> parse_connect_timeout_ms(std::string_view value) noexcept;
+
+/// Formats a budget as whole milliseconds, rounded up (for `x-envoy-expected-rq-timeout-ms` and
+/// `connect-timeout-ms`), at most `max_value`. A budget of zero or less gives "0".
+std::string format_timeout_ms(std::chrono::nanoseconds budget,
+                              long long max_value = connect_timeout_max_value);
 
 /// Formats a budget as a `grpc-timeout` value, rounded up, in the finest unit that fits 8 digits.
 /**

@@ -1,0 +1,3 @@
+module asioctx/bench/http/go
+
+go 1.19

@@ -1,0 +1,74 @@
+//
+// asioctx/http/impl/client.hpp
+//
+// The any-token front of async_send and async_fetch: each runs its exchange coroutine with
+// co_spawn and hands the result to the handler on the handler's executor, keeping its
+// cancellation slot.
+//
+
+#ifndef ASIOCTX_HTTP_IMPL_CLIENT_HPP
+#define ASIOCTX_HTTP_IMPL_CLIENT_HPP
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/system/errc.hpp>
+
+#include <exception>
+
+namespace asioctx {
+namespace http {
+namespace detail {
+
+// Runs an exchange coroutine on io_ex and completes handler with its result.
+template <class Handler>
+void run_exchange(const boost::asio::any_io_executor& io_ex, boost::asio::awaitable<exchange_result> exchange,
+                  Handler handler) {
+  auto slot = boost::asio::get_associated_cancellation_slot(handler);
+  auto handler_ex = boost::asio::get_associated_executor(handler, io_ex);
+  boost::asio::co_spawn(
+      io_ex, std::move(exchange),
+      boost::asio::bind_cancellation_slot(
+          slot, [handler = std::move(handler), handler_ex](std::exception_ptr e, exchange_result r) mutable {
+            if (e) r.first = make_error_code(boost::system::errc::not_enough_memory);  // all it can throw
+            boost::asio::dispatch(handler_ex, [handler = std::move(handler), r = std::move(r)]() mutable {
+              std::move(handler)(r.first, std::move(r.second));
+            });
+          }));
+}
+
+}  // namespace detail
+
+template <class Token>
+auto async_send(context ctx, boost::asio::ip::tcp::socket& socket, boost::beast::flat_buffer& buffer,
+                request req, client_options options, Token&& token) {
+  return boost::asio::async_initiate<Token, void(error_code, response)>(
+      [&socket, &buffer](auto handler, context ctx, request req, client_options options) {
+        detail::run_exchange(socket.get_executor(),
+                             detail::send_exchange(std::move(ctx), socket, buffer, std::move(req), options),
+                             std::move(handler));
+      },
+      token, std::move(ctx), std::move(req), options);
+}
+
+template <class Token>
+auto async_fetch(context ctx, std::string host, std::string port, request req, client_options options,
+                 Token&& token) {
+  return boost::asio::async_initiate<Token, void(error_code, response)>(
+      [](auto handler, context ctx, std::string host, std::string port, request req, client_options options) {
+        boost::asio::any_io_executor ex = boost::asio::get_associated_executor(handler);
+        detail::run_exchange(
+            ex,
+            detail::fetch_exchange(std::move(ctx), std::move(host), std::move(port), std::move(req), options),
+            std::move(handler));
+      },
+      token, std::move(ctx), std::move(host), std::move(port), std::move(req), options);
+}
+
+}  // namespace http
+}  // namespace asioctx
+
+#endif  // ASIOCTX_HTTP_IMPL_CLIENT_HPP

@@ -1,0 +1,47 @@
+//
+// src/http/message.hpp: what the server reads in a request and the answers it makes itself
+// (internal).
+//
+
+#ifndef ASIOCTX_SRC_HTTP_MESSAGE_HPP
+#define ASIOCTX_SRC_HTTP_MESSAGE_HPP
+
+#include <asioctx/http/metrics.hpp>
+#include <asioctx/http/server.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace asioctx {
+namespace http {
+namespace detail {
+
+using request_header = boost::beast::http::request_header<>;
+
+// The caller's budget: the smallest well-formed value among the budget headers (grpc-timeout,
+// x-envoy-expected-rq-timeout-ms, connect-timeout-ms); malformed ones are counted and ignored.
+std::optional<std::chrono::nanoseconds> caller_budget(const request_header& req, metrics& m);
+
+// 0 if the header may be served; else the status that rejects it (RFC 9112 §6.1, §6.3): a
+// Transfer-Encoding whose last coding is not chunked, chunked twice, or on HTTP/1.0 is 400; one
+// with a coding before chunked (none is implemented) is 501.
+unsigned header_status(const request_header& req);
+
+// Whether the client waits for "100 Continue" before sending the body.
+bool expects_continue(const request_header& req);
+
+// The status for a request the parser refused.
+unsigned bad_request_status(const error_code& ec);
+
+// Whether the response carries "Connection: close" (the handler asked to close).
+bool says_close(const response& res);
+
+// A plain-text answer the server makes itself.
+response status_response(unsigned status, unsigned version, std::string body);
+
+}  // namespace detail
+}  // namespace http
+}  // namespace asioctx
+
+#endif  // ASIOCTX_SRC_HTTP_MESSAGE_HPP

@@ -1,0 +1,156 @@
+//
+// src/http/writer.cpp: the connection's write direction — serving the queue in order.
+//
+
+#include "connection.hpp"
+#include "message.hpp"
+
+#include <asioctx/bind.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <string_view>
+
+namespace asioctx {
+namespace http {
+namespace detail {
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+}  // namespace
+
+// Each writer coroutine has its own cancellation signal: a takeover emits it to cancel what the
+// abandoned handler awaits, and starts the next writer with a new one.
+void connection::spawn_writer(std::shared_ptr<connection> self, std::optional<response> first) {
+  auto signal = std::make_shared<net::cancellation_signal>();
+  self->writer_signal_ = signal;
+  auto ex = self->socket_.get_executor();
+  net::co_spawn(ex, write_loop(std::move(self), std::move(first)),
+                net::bind_cancellation_slot(signal->slot(), [signal](std::exception_ptr) {}));
+}
+
+net::awaitable<void> connection::write_loop(std::shared_ptr<connection> self, std::optional<response> first) {
+  connection* c = self.get();
+  try {
+    if (first) {
+      if (!co_await c->write(*first) || !first->keep_alive()) co_return c->finish();
+      if (c->queue_.empty()) c->idle_since_ = clock::now();
+    }
+    for (;;) {
+      while (c->queue_.empty()) {
+        // Nothing left to answer and nothing more coming: the connection ends here.
+        if (c->reader_ended_ || !c->accepting_ || (c->shutting_ && !c->partial_)) co_return c->finish();
+        c->out_ = out_state::waiting;
+        co_await c->writer_wake_.async_wait(net::use_awaitable);
+      }
+      item it = std::move(c->queue_.front());
+      c->queue_.pop_front();
+      c->parse();  // a slot is free: take the next request the reader holds
+      if (c->in_ == in_state::paused && c->buffer_.size() < c->read_ahead_)
+        c->pause_signal_.emit(net::cancellation_type::terminal);
+
+      if (it.kind == item::interim) {
+        if (!co_await c->write_interim()) co_return c->finish();
+        continue;
+      }
+      std::optional<response> res;
+      if (it.kind == item::rejected) {
+        res = status_response(it.status, 11, it.status == 501 ? "not implemented\n" : "bad request\n");
+        res->keep_alive(false);
+      } else {
+        const unsigned version = it.req->version();
+        const bool keep_alive = it.req->keep_alive();
+        bool abandoned = false;
+        res = co_await c->dispatch(std::move(*it.req), self, abandoned);
+        if (abandoned) co_return;  // a takeover owns the connection now; *c may be gone
+        if (!res) co_return c->finish();
+        res->version(version);
+        res->keep_alive(c->keep_alive_after(*res, keep_alive));
+      }
+      res->prepare_payload();
+      if (!co_await c->write(*res) || !res->keep_alive()) co_return c->finish();
+      if (c->queue_.empty()) c->idle_since_ = clock::now();
+    }
+  } catch (...) {
+    // Only allocation failure gets here.
+  }
+  if (self) c->finish();
+}
+
+// Keep-alive needs the request to ask for it and the handler not to refuse it, and neither a
+// shutdown nor the end of the requests this connection takes.
+bool connection::keep_alive_after(const response& res, bool request_keep_alive) const {
+  return request_keep_alive && !says_close(res) && !shutting_ && !ctx_.done() &&
+         !(queue_.empty() && !accepting_);
+}
+
+derived<cancel_func> connection::write_context() const {
+  if (opts_.write_timeout <= std::chrono::milliseconds::zero()) return with_cancel(srv_->cut_);
+  return with_timeout(srv_->cut_, opts_.write_timeout);
+}
+
+// Most responses fit the socket's buffer: they are written at once, and a context with the write
+// timeout is made only for one that does not.
+net::awaitable<bool> connection::write(response& res) {
+  out_ = out_state::writing;
+  bhttp::response_serializer<bhttp::string_body> sr(res);
+  error_code ec;
+  while (!ec && !sr.is_done()) bhttp::write_some(socket_, sr, ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    auto [wctx, wcancel] = write_context();
+    auto [wec, n] = co_await bhttp::async_write(socket_, sr, asioctx::bind(wctx, use_tuple));
+    if (wec == asioctx::error::deadline_exceeded)
+      m_.io_timeouts_total.fetch_add(1, std::memory_order_relaxed);
+    wcancel();
+    ec = wec;
+  }
+  if (ec) abort();
+  co_return !ec;
+}
+
+net::awaitable<bool> connection::write_interim() {
+  static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
+  out_ = out_state::writing;
+  error_code ec;
+  const std::size_t n = socket_.write_some(net::buffer(line.data(), line.size()), ec);
+  if (!ec && n == line.size()) co_return true;
+  if (ec && ec != net::error::would_block && ec != net::error::try_again) co_return false;
+  auto [wctx, wcancel] = write_context();
+  auto [wec, m] = co_await net::async_write(socket_, net::buffer(line.data() + n, line.size() - n),
+                                            asioctx::bind(wctx, use_tuple));
+  wcancel();
+  if (wec) abort();
+  co_return !wec;
+}
+
+// A write cut short: the close resets the connection instead of queueing a FIN behind bytes the
+// client may never read.
+void connection::abort() {
+  error_code ignored;
+  socket_.set_option(net::socket_base::linger(true, 0), ignored);
+}
+
+// The writer is done: our FIN goes out, the reader is stopped (it lingers for the client's FIN).
+void connection::finish() {
+  if (out_ == out_state::done) return;
+  out_ = out_state::done;
+  writer_ended_ = true;
+  queue_.clear();
+  accepting_ = false;
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  cancel_();
+  pause_signal_.emit(net::cancellation_type::terminal);
+  maybe_close();
+}
+
+}  // namespace detail
+}  // namespace http
+}  // namespace asioctx
