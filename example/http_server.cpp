@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // An HTTP server whose every handler runs under its own context (asioctx::http::server).
 //
 //   http_server [--port N] [--address A] [--handler-timeout MS] [--shutdown-grace MS]

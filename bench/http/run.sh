@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The asioctx authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 # asioctx::http::server (bench/http/bench_server.cpp) against Go's net/http (bench/http/go), both
 # on one thread (GOMAXPROCS=1), driven by wrk over loopback, keep-alive:
 #   /echo-timeout at c=32, with and without request contexts, and Go;

@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // HTTP/1.1 as RFC 9112 says, against hostile clients: pipelining with every way a connection
 // ends, Transfer-Encoding smuggling, back-pressure instead of draining, disconnects behind a
 // deep pipeline, bounded shutdown, 100-continue, HTTP/1.0 keep-alive, Connect's budget header.

@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // Load test: thousands of loopback requests over many keep-alive connections, half of them past
 // their deadline; every one answered right, nothing left in flight, memory flat. Bounded in
 // count and time; CI also runs it under AddressSanitizer.

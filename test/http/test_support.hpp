@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // Loopback helpers for the HTTP tests: a server running on its own threads, and a raw client
 // whose every wait is bounded.
 #ifndef ASIOCTX_TEST_HTTP_TEST_SUPPORT_HPP

@@ -1,3 +1,8 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
 // The Go net/http counterpart of bench/http/bench_server.cpp, for bench/http/run.sh: the same
 // routes, each request under a per-request http.TimeoutHandler whose duration is the smaller of
 // the server's handler timeout and the caller's grpc-timeout, and Shutdown on SIGTERM.
