@@ -112,6 +112,8 @@ def declarations(path):
 def classify(stmt, terminator, ns, text, brace, record):
     if stmt.startswith(("public:", "private:", "protected:", "friend ", "static_assert", "extern ")):
         return
+    if stmt.startswith((",", ")")):  # the rest of a parameter list after a `= {}` default
+        return
     if m := re.match(rf"enum\s+(?:class\s+|struct\s+)?({IDENT})", stmt):
         record(ns, m.group(1), "enum")
         if terminator == "{":
