@@ -5,10 +5,11 @@
 
 // Calls an HTTP server under a deadline with asioctx::http::async_fetch.
 //
-//   http_client --port N [--host H] [--path /sleep?ms=10] [--timeout MS]
+//   http_client --port N [--host H] [--path /sleep?ms=10] [--timeout MS] [--budget grpc|none]
 //
-// Prints "STATUS BODY". The budget left travels in grpc-timeout; when the deadline passes the
-// exchange is aborted and it prints "error: context deadline exceeded" (exit 3).
+// Prints "STATUS BODY". The budget left travels in grpc-timeout (with `--budget none`, in no
+// header: the server keeps its own timeout); when the deadline passes the exchange is aborted and
+// it prints "error: context deadline exceeded" (exit 3).
 #include <asioctx/http.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -27,6 +28,7 @@ namespace ahttp = asioctx::http;
 int main(int argc, char** argv) {
   std::string host = "127.0.0.1", port, path = "/echo-timeout";
   long timeout_ms = 1000;
+  ahttp::client_options options;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view a = argv[i];
     std::string v = argv[i + 1];
@@ -39,13 +41,15 @@ int main(int argc, char** argv) {
     } else if (a == "--timeout") {
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), timeout_ms);
       if (ec != std::errc()) port.clear();
+    } else if (a == "--budget" && (v == "grpc" || v == "none")) {
+      options.budget_header = v == "none" ? ahttp::budget_format::none : ahttp::budget_format::grpc_timeout;
     } else {
       port.clear();
       break;
     }
   }
   if (port.empty() || argc % 2 == 0) {
-    std::cerr << "usage: http_client --port N [--host H] [--path P] [--timeout MS]\n";
+    std::cerr << "usage: http_client --port N [--host H] [--path P] [--timeout MS] [--budget grpc|none]\n";
     return 2;
   }
 
@@ -57,7 +61,7 @@ int main(int argc, char** argv) {
       io,
       [&, ctx = ctx]() -> net::awaitable<void> {
         ahttp::request req(bhttp::verb::get, path, 11);
-        ahttp::response res = co_await ahttp::async_fetch(ctx, host, port, std::move(req));
+        ahttp::response res = co_await ahttp::async_fetch(ctx, host, port, std::move(req), options);
         std::cout << res.result_int() << " " << res.body() << std::endl;
         status = 0;
       },

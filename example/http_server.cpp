@@ -139,6 +139,9 @@ net::awaitable<ahttp::response> handle(const settings& s, const ahttp::server* s
       co_await timer.async_wait(asioctx::bind(ctx, net::use_awaitable));
     } catch (const boost::system::system_error&) {
       sleeps_canceled.fetch_add(1, std::memory_order_relaxed);
+      // Who ended it: the deadline's setter, the disconnect, or the shutdown call (cancel_site).
+      std::clog << "sleep canceled: " << asioctx::cause(ctx).message() << " (" << asioctx::cancel_site(ctx)
+                << ")\n";
       throw;
     }
     co_return text(req, bhttp::status::ok, "slept " + std::to_string(*ms));

@@ -59,6 +59,7 @@ std::string_view field_name(budget_format f) {
     case budget_format::connect_timeout_ms:
       return connect_timeout_field;
     case budget_format::grpc_timeout:
+    case budget_format::none:
       break;
   }
   return grpc_timeout_field;
@@ -72,6 +73,10 @@ bool set_budget_header(request& req, const context& ctx) {
 
 bool set_budget_header(request& req, const context& ctx, budget_format format) {
   if (context_error(ctx)) return false;
+  if (format == budget_format::none) {
+    if (auto d = ctx.deadline()) return remaining(*d, clock::now()) > std::chrono::nanoseconds::zero();
+    return true;
+  }
   const std::string_view name = field_name(format);
   const auto field = boost::beast::string_view(name.data(), name.size());
   if (auto d = ctx.deadline()) {
@@ -86,6 +91,8 @@ bool set_budget_header(request& req, const context& ctx, budget_format format) {
         break;
       case budget_format::connect_timeout_ms:
         req.set(field, format_timeout_ms(left, connect_timeout_max_value));
+        break;
+      case budget_format::none:
         break;
     }
   } else {

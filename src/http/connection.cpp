@@ -9,6 +9,7 @@
 
 #include "connection.hpp"
 #include "message.hpp"
+#include "sites.hpp"
 
 #include <asioctx/bind.hpp>
 
@@ -64,7 +65,7 @@ connection::connection(std::shared_ptr<server_impl> srv, tcp::socket socket)
 }
 
 connection::~connection() {
-  cancel_();
+  cancel_(error_code(), site::connection_ended);
   m_.open_connections.fetch_sub(1, std::memory_order_relaxed);
   srv_->connection_closed(this);
 }
@@ -231,7 +232,7 @@ void connection::client_gone() {
   accepting_ = false;
   partial_ = false;
   in_ = in_state::done;
-  cancel_(make_error_code(error::client_disconnected));
+  cancel_(make_error_code(error::client_disconnected), site::client_disconnected);
   writer_wake_.notify();
 }
 

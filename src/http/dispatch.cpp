@@ -16,6 +16,7 @@
 
 #include "connection.hpp"
 #include "message.hpp"
+#include "sites.hpp"
 
 #include <asioctx/http/timeout_header.hpp>
 
@@ -87,8 +88,8 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
     co_return res;
   }
 
-  const std::optional<std::chrono::nanoseconds> budget = caller_budget(req, m_);
-  if (budget && *budget <= std::chrono::nanoseconds::zero()) {
+  const std::optional<budget> budget = caller_budget(req, m_);
+  if (budget && budget->left <= std::chrono::nanoseconds::zero()) {
     m_.deadline_exceeded_total.fetch_add(1, std::memory_order_relaxed);
     co_return deadline_response(version);
   }
@@ -103,9 +104,16 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   t->keep_alive = req.keep_alive();
   t->writer_signal = writer_signal_;
   cancel_func rcancel;
-  if (const auto deadline = request_deadline(clock::now(), opts_.handler_timeout, budget))
-    std::tie(t->rctx, rcancel) = with_deadline(ctx_, *deadline);  // armed by what waits on it
-  else
+  const std::chrono::nanoseconds server_timeout = opts_.handler_timeout;
+  const std::optional<std::chrono::nanoseconds> left =
+      budget ? std::optional<std::chrono::nanoseconds>(budget->left) : std::nullopt;
+  if (const auto deadline = request_deadline(clock::now(), server_timeout, left)) {
+    // cancel_site() names what set it: the caller's header, or the server's handler_timeout.
+    const bool caller_set =
+        budget && (server_timeout <= std::chrono::nanoseconds::zero() || budget->left < server_timeout);
+    const source_location& where = caller_set ? *budget->site : site::handler_timeout;
+    std::tie(t->rctx, rcancel) = with_deadline(ctx_, *deadline, where);  // armed by what waits on it
+  } else
     t->rctx = ctx_;
   t->conn = std::move(self);
   // Most handlers answer without suspending: the takeover is registered only once the strand

@@ -9,6 +9,8 @@
 
 #include "message.hpp"
 
+#include "sites.hpp"
+
 #include <asioctx/http/timeout_header.hpp>
 
 #include <boost/beast/http/error.hpp>
@@ -36,27 +38,32 @@ bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequ
 
 }  // namespace
 
-std::optional<std::chrono::nanoseconds> caller_budget(const request_header& req, metrics& m) {
+std::optional<budget> caller_budget(const request_header& req, metrics& m) {
   // One pass over the fields: a request carries a handful, and a budget header is told by its
   // length before any comparison.
-  std::optional<std::chrono::nanoseconds> best;
+  std::optional<budget> best;
   for (const auto& f : req) {
     if (f.name() != bhttp::field::unknown) continue;
     const std::string_view name = view(f.name_string());
     std::optional<std::chrono::nanoseconds> (*parse)(std::string_view) noexcept = nullptr;
-    if (name.size() == grpc_timeout_field.size() && iequals(name, grpc_timeout_field))
+    const source_location* from = nullptr;
+    if (name.size() == grpc_timeout_field.size() && iequals(name, grpc_timeout_field)) {
       parse = parse_grpc_timeout;
-    else if (name.size() == envoy_timeout_field.size() && iequals(name, envoy_timeout_field))
+      from = &site::grpc_timeout;
+    } else if (name.size() == envoy_timeout_field.size() && iequals(name, envoy_timeout_field)) {
       parse = parse_envoy_timeout_ms;
-    else if (name.size() == connect_timeout_field.size() && iequals(name, connect_timeout_field))
+      from = &site::envoy_timeout;
+    } else if (name.size() == connect_timeout_field.size() && iequals(name, connect_timeout_field)) {
       parse = parse_connect_timeout_ms;
+      from = &site::connect_timeout;
+    }
     if (parse == nullptr) continue;
     const std::optional<std::chrono::nanoseconds> b = parse(view(f.value()));
     if (!b) {
       m.malformed_timeout_headers_total.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    if (!best || *b < *best) best = b;
+    if (!best || *b < best->left) best = budget{*b, from};
   }
   return best;
 }

@@ -129,8 +129,8 @@ void server_impl::run_waiters(std::vector<std::function<void()>> waiters, bool f
   if (finished_now) {
     // Nothing is left to wait for: end what handlers abandoned at their deadline still hold,
     // and release the timers' references to this object.
-    root_cancel_(make_error_code(error::shutting_down));
-    cut_cancel_();
+    root_cancel_(make_error_code(error::shutting_down), shutdown_site_);
+    cut_cancel_(shutdown_site_);
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
       self->grace_timer_.cancel();
       self->close_timer_.cancel();
@@ -139,7 +139,8 @@ void server_impl::run_waiters(std::vector<std::function<void()>> waiters, bool f
   for (auto& w : waiters) w();
 }
 
-void server_impl::shutdown(std::chrono::steady_clock::duration grace, std::function<void()> done) {
+void server_impl::shutdown(std::chrono::steady_clock::duration grace, std::function<void()> done,
+                           const source_location& where) {
   bool first = false, finished_now = false;
   std::vector<std::function<void()>> waiters;
   {
@@ -148,6 +149,7 @@ void server_impl::shutdown(std::chrono::steady_clock::duration grace, std::funct
     if (state_ == state::created || state_ == state::accepting) {
       first = true;
       state_ = state::stopping;
+      shutdown_site_ = where;  // read after this lock, by the grace timer and the last waiter
     }
     waiters = take_waiters_if_finished(finished_now);
   }
@@ -169,15 +171,15 @@ void server_impl::shutdown(std::chrono::steady_clock::duration grace, std::funct
 void server_impl::grace_over() {
   // In-flight requests are cancelled and answered; a response already being written gets the
   // close period to finish, then every write and linger is cut.
-  root_cancel_(make_error_code(error::shutting_down));
+  root_cancel_(make_error_code(error::shutting_down), shutdown_site_);
   const auto close = options_.shutdown_close_timeout;
   if (close <= std::chrono::milliseconds::zero()) {
-    cut_cancel_();
+    cut_cancel_(shutdown_site_);
     return;
   }
   close_timer_.expires_after(close);
   close_timer_.async_wait([self = shared_from_this()](error_code ec) {
-    if (!ec) self->cut_cancel_();
+    if (!ec) self->cut_cancel_(self->shutdown_site_);
   });
 }
 
@@ -185,10 +187,12 @@ void bench_access::disable_request_contexts(server& s) { s.impl_->request_contex
 
 }  // namespace detail
 
-server::server(boost::asio::any_io_executor ex, handler h, server_options options, const context& parent)
-    : impl_(std::make_shared<detail::server_impl>(std::move(ex), std::move(h), std::move(options), parent)) {}
+server::server(boost::asio::any_io_executor ex, handler h, server_options options, const context& parent,
+               const source_location& where)
+    : impl_(std::make_shared<detail::server_impl>(std::move(ex), std::move(h), std::move(options), parent)),
+      created_(where) {}
 
-server::~server() { impl_->shutdown(std::chrono::steady_clock::duration::zero(), nullptr); }
+server::~server() { impl_->shutdown(std::chrono::steady_clock::duration::zero(), nullptr, created_); }
 
 void server::listen(const boost::asio::ip::tcp::endpoint& ep) { impl_->listen(ep); }
 
@@ -197,8 +201,9 @@ boost::asio::ip::tcp::endpoint server::local_endpoint() const { return impl_->en
 void server::start() { impl_->start(); }
 
 void server::shutdown_impl(const std::shared_ptr<detail::server_impl>& impl,
-                           std::chrono::steady_clock::duration grace, std::function<void()> done) {
-  impl->shutdown(grace, std::move(done));
+                           std::chrono::steady_clock::duration grace, std::function<void()> done,
+                           const source_location& where) {
+  impl->shutdown(grace, std::move(done), where);
 }
 
 const metrics& server::get_metrics() const noexcept { return impl_->metrics_; }

@@ -43,7 +43,8 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
 
   void listen(const tcp::endpoint& ep);
   void start();
-  void shutdown(std::chrono::steady_clock::duration grace, std::function<void()> done);
+  void shutdown(std::chrono::steady_clock::duration grace, std::function<void()> done,
+                const source_location& where);
   void connection_closed(connection* c);
 
   net::any_io_executor ex_;
@@ -52,7 +53,8 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   bool request_contexts_ = true;  // false only through bench_access
   context root_;                  // parent of every connection's context
   cancel_cause_func root_cancel_;
-  context cut_;  // parent of every write and linger: cancelled when the close period ends
+  source_location shutdown_site_;  // the first shutdown's caller (set under mutex_, in stopping)
+  context cut_;                    // parent of every write and linger: cancelled when the close period ends
   cancel_func cut_cancel_;
   metrics metrics_;
   tcp::endpoint endpoint_;  // kept: the acceptor closes at shutdown

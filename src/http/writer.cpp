@@ -9,6 +9,7 @@
 
 #include "connection.hpp"
 #include "message.hpp"
+#include "sites.hpp"
 
 #include <asioctx/bind.hpp>
 
@@ -151,7 +152,7 @@ void connection::finish() {
   accepting_ = false;
   error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
-  cancel_();
+  cancel_(error_code(), site::connection_ended);
   pause_signal_.emit(net::cancellation_type::terminal);
   maybe_close();
 }

@@ -500,6 +500,29 @@ BOOST_AUTO_TEST_CASE(budget_header_formats) {
     BOOST_REQUIRE(left);
     BOOST_TEST(*left <= 1500);
   }
+
+  // budget_format::none sends nothing: the server's own timeout (30 s) stands, yet the caller's
+  // deadline still holds (a spent budget sends nothing at all).
+  ahttp::request bare(bhttp::verb::get, "/", 11);
+  BOOST_TEST(ahttp::set_budget_header(bare, ctx, ahttp::budget_format::none));
+  BOOST_TEST((bare.find("grpc-timeout") == bare.end()));
+  BOOST_TEST((bare.find("x-envoy-expected-rq-timeout-ms") == bare.end()));
+  BOOST_TEST((bare.find("connect-timeout-ms") == bare.end()));
+  auto [spent, end] = asioctx::with_timeout(asioctx::background(), -1ms);
+  BOOST_TEST(!ahttp::set_budget_header(bare, spent, ahttp::budget_format::none));
+  end();
+  net::io_context io;
+  ahttp::client_options o;
+  o.budget_header = ahttp::budget_format::none;
+  std::optional<long> left;
+  ahttp::async_fetch(ctx, "127.0.0.1", std::to_string(srv.port()),
+                     ahttp::request(bhttp::verb::get, "/echo", 11), o,
+                     net::bind_executor(io.get_executor(), [&](asioctx::error_code ec, ahttp::response res) {
+                       if (!ec) left = std::stol(res.body());
+                     }));
+  io.run_for(5s);
+  BOOST_REQUIRE(left);
+  BOOST_TEST(*left > 1500);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -37,6 +37,10 @@ enum class budget_format {
   envoy_timeout_ms,
   /// Connect's `connect-timeout-ms`, whole milliseconds rounded up, at most 10 digits.
   connect_timeout_ms,
+  /// No budget header: the callee learns nothing of the deadline (a third party that should not
+  /// see internal timeouts, or one that would answer before the caller gives up). A budget
+  /// header already on the request is left as it is; the deadline still aborts the exchange.
+  none,
 };
 
 /// Settings for async_send() and async_fetch().

@@ -119,8 +119,11 @@ struct bench_access;
 class server {
  public:
   /// Makes a server on ex that calls h for each request; parent is the root of its context tree.
+  /**
+   * `where` is the site the destructor's cancels record (cancel_site of a request it ends).
+   */
   server(boost::asio::any_io_executor ex, handler h, server_options options = {},
-         const context& parent = background());
+         const context& parent = background(), const source_location& where = BOOST_CURRENT_LOCATION);
   server(const server&) = delete;
   server& operator=(const server&) = delete;
   /// Stops accepting and cancels what still runs (cause error::shutting_down), without waiting.
@@ -139,7 +142,8 @@ class server {
   /**
    * Stops accepting, closes idle connections at once and lets in-flight requests finish within
    * grace; their responses carry `Connection: close`. When grace runs out, the remaining
-   * request contexts are cancelled with cause error::shutting_down: their clients get
+   * request contexts are cancelled with cause error::shutting_down and site `where` (the
+   * first call's, as cancel_site reports it): their clients get
    * server_options::shutdown_status, or a closed connection. A response already being written
    * is never cut. Calling it again only adds a completion handler (the first grace stands).
    *
@@ -157,7 +161,8 @@ class server {
    * May be called from any thread.
    */
   template <class Token>
-  auto async_shutdown(std::chrono::steady_clock::duration grace, Token&& token);
+  auto async_shutdown(std::chrono::steady_clock::duration grace, Token&& token,
+                      const source_location& where = BOOST_CURRENT_LOCATION);
 
   /// The server's counters.
   const metrics& get_metrics() const noexcept;
@@ -168,25 +173,31 @@ class server {
  private:
   friend struct detail::bench_access;
   static void shutdown_impl(const std::shared_ptr<detail::server_impl>& impl,
-                            std::chrono::steady_clock::duration grace, std::function<void()> done);
+                            std::chrono::steady_clock::duration grace, std::function<void()> done,
+                            const source_location& where);
 
   std::shared_ptr<detail::server_impl> impl_;
+  source_location created_;
 };
 
 template <class Token>
-auto server::async_shutdown(std::chrono::steady_clock::duration grace, Token&& token) {
+auto server::async_shutdown(std::chrono::steady_clock::duration grace, Token&& token,
+                            const source_location& where) {
   return boost::asio::async_initiate<Token, void()>(
       // The initiation holds the implementation, never `this`: a deferred shutdown may be
       // launched after the server object is gone.
-      [impl = impl_, ex = get_executor(), grace](auto handler) {
+      [impl = impl_, ex = get_executor(), grace, where](auto handler) {
         auto hex = boost::asio::get_associated_executor(handler, ex);
         // std::function needs a copyable target: share the move-only handler.
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         auto work = std::make_shared<boost::asio::executor_work_guard<decltype(hex)>>(hex);
-        shutdown_impl(impl, grace, [shared, work] {
-          boost::asio::post(work->get_executor(), std::move(*shared));
-          work->reset();
-        });
+        shutdown_impl(
+            impl, grace,
+            [shared, work] {
+              boost::asio::post(work->get_executor(), std::move(*shared));
+              work->reset();
+            },
+            where);
       },
       token);
 }
