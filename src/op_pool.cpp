@@ -17,29 +17,23 @@
 namespace asioctx {
 namespace detail {
 
+ASIOCTX_FAST_TLS block_cache op_cache;
+
 namespace {
 
-constexpr std::size_t granule = 16;
-constexpr std::size_t classes = 16;  // blocks of up to 16, 32, ... 256 bytes
-// Per thread, across classes; the rest goes back to the heap. A thread that had tens of
-// thousands of operations in flight keeps their blocks for the next burst.
-constexpr std::size_t max_cached_bytes = std::size_t(8) << 20;
-
-struct free_block {
-  free_block* next;
-};
-using block_stack = intrusive_stack<free_block, &free_block::next>;
-
-struct thread_cache {
-  block_stack head[classes];
-  std::size_t bytes = 0;
-  ~thread_cache() {
-    for (auto& stack : head)
+// Gives a thread's cached blocks back to the heap when the thread exits; armed by the first
+// block the thread caches.
+struct cache_release {
+  bool armed = false;
+  ~cache_release() {
+    for (auto& stack : op_cache.head)
       while (free_block* b = stack.pop()) ::operator delete(static_cast<void*>(b));
+    op_cache.bytes = 0;
+    op_cache.limit = 0;
+    op_cache.closed = true;  // blocks freed by later thread-exit destructors go to the heap
   }
 };
-
-thread_local thread_cache cache;
+thread_local cache_release release_at_exit;
 
 // The cancellation handler a parked signal keeps, holding on to its memory.
 struct parked {
@@ -62,24 +56,14 @@ struct signal_cache {
 };
 
 thread_local signal_cache signals;
-thread_local unsigned long long reuses = 0;
-
-std::size_t class_of(std::size_t size) noexcept { return (size + granule - 1) / granule - 1; }
 
 }  // namespace
 
-void* op_allocate(std::size_t size) {
-  std::size_t c = class_of(size);
-  if (c >= classes) return ::operator new(size);
-  if (free_block* b = cache.head[c].pop()) {
-    cache.bytes -= (c + 1) * granule;
-    ++reuses;
-    return b;
-  }
-  return ::operator new((c + 1) * granule);
+void* op_allocate_slow(std::size_t size) {
+  const std::size_t c = op_class_of(size);
+  if (c >= block_cache::classes) return ::operator new(size);
+  return ::operator new((c + 1) * block_cache::granule);  // a whole block: it may be cached later
 }
-
-unsigned long long op_pool_reuses() noexcept { return reuses; }
 
 boost::asio::cancellation_signal* acquire_signal() {
   if (pooled_signal* p = signals.stack.pop()) {
@@ -101,14 +85,19 @@ void release_signal(boost::asio::cancellation_signal* s) noexcept {
   ++signals.count;
 }
 
-void op_deallocate(void* p, std::size_t size) noexcept {
-  std::size_t c = class_of(size);
-  if (c >= classes || cache.bytes + (c + 1) * granule > max_cached_bytes) {
+void op_deallocate_slow(void* p, std::size_t size) noexcept {
+  const std::size_t c = op_class_of(size);
+  const std::size_t block = (c + 1) * block_cache::granule;
+  if (op_cache.limit == 0 && !op_cache.closed) {
+    release_at_exit.armed = true;  // the first touch constructs it, which registers its destructor
+    op_cache.limit = block_cache::max_bytes;
+  }
+  if (c >= block_cache::classes || op_cache.bytes + block > op_cache.limit) {
     ::operator delete(p);
     return;
   }
-  cache.head[c].push(static_cast<free_block*>(p));
-  cache.bytes += (c + 1) * granule;
+  op_cache.head[c].push(static_cast<free_block*>(p));
+  op_cache.bytes += block;
 }
 
 }  // namespace detail

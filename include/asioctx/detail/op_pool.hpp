@@ -13,8 +13,19 @@
 #ifndef ASIOCTX_DETAIL_OP_POOL_HPP
 #define ASIOCTX_DETAIL_OP_POOL_HPP
 
+#include <asioctx/detail/intrusive_list.hpp>
+
 #include <cstddef>
 #include <new>
+
+// Thread-local storage without a wrapper call: the cache is constant-initialised and trivially
+// destructible, so every access is a plain %fs-relative load where thread_local would first call
+// the variable's init function (its destructor is registered apart, on the slow path).
+#if defined(__GNUC__) || defined(__clang__)
+#define ASIOCTX_FAST_TLS __thread
+#else
+#define ASIOCTX_FAST_TLS thread_local
+#endif
 
 namespace boost {
 namespace asio {
@@ -25,11 +36,63 @@ class cancellation_signal;
 namespace asioctx {
 namespace detail {
 
-void* op_allocate(std::size_t size);
-void op_deallocate(void* p, std::size_t size) noexcept;
+struct free_block {
+  free_block* next;
+};
+
+// One thread's free lists, by size class.
+struct block_cache {
+  static constexpr std::size_t granule = 16;
+  static constexpr std::size_t classes = 16;  // blocks of up to 16, 32, ... 256 bytes
+  // Per thread, across classes; the rest goes back to the heap. A thread that had tens of
+  // thousands of operations in flight keeps their blocks for the next burst.
+  static constexpr std::size_t max_bytes = std::size_t(8) << 20;
+
+  intrusive_stack<free_block, &free_block::next> head[classes];
+  std::size_t bytes = 0;          // cached
+  std::size_t limit = 0;          // max_bytes once the release at thread exit is armed, else 0
+  bool closed = false;            // the thread is exiting: nothing is cached any more
+  unsigned long long reuses = 0;  // blocks taken from a list instead of the heap
+};
+
+extern ASIOCTX_FAST_TLS block_cache op_cache;
+
+// The heap, and the first use of a thread's cache (which registers its release at thread exit).
+void* op_allocate_slow(std::size_t size);
+void op_deallocate_slow(void* p, std::size_t size) noexcept;
+
+constexpr std::size_t op_class_of(std::size_t size) noexcept {
+  return (size + block_cache::granule - 1) / block_cache::granule - 1;
+}
+
+// Inline, so that a size known at compile time picks its class at compile time.
+inline void* op_allocate(std::size_t size) {
+  const std::size_t c = op_class_of(size);
+  if (c < block_cache::classes) {
+    block_cache& cache = op_cache;
+    if (free_block* b = cache.head[c].pop()) {
+      cache.bytes -= (c + 1) * block_cache::granule;
+      ++cache.reuses;
+      return b;
+    }
+  }
+  return op_allocate_slow(size);
+}
+
+inline void op_deallocate(void* p, std::size_t size) noexcept {
+  const std::size_t c = op_class_of(size);
+  block_cache& cache = op_cache;
+  // A thread's first block goes the slow way, which arms the cache's release at thread exit.
+  if (c < block_cache::classes && cache.bytes + (c + 1) * block_cache::granule <= cache.limit) {
+    cache.head[c].push(static_cast<free_block*>(p));
+    cache.bytes += (c + 1) * block_cache::granule;
+    return;
+  }
+  op_deallocate_slow(p, size);
+}
 
 // Blocks this thread took from its free list instead of the heap (for allocation counts).
-unsigned long long op_pool_reuses() noexcept;
+inline unsigned long long op_pool_reuses() noexcept { return op_cache.reuses; }
 
 // A cancellation_signal for a bound operation, from this thread's free list. Signals are kept
 // with the memory Asio allocated for their last operation's cancellation handler (the handler is
