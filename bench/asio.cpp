@@ -187,6 +187,48 @@ void BM_cancel_pending_pool_strands(benchmark::State& state) {
 }
 BENCHMARK(BM_cancel_pending_pool_strands)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
+// The floor of that shape, with no context at all: each operation holds its own
+// cancellation_signal, and cancelling posts ONE function to each strand that emits every signal
+// of that strand (the best batching any library can do). What is left is Asio's: the timers'
+// cancellation in the reactor, the completions, the strands and the two threads' hand-offs.
+void BM_cancel_pending_pool_strands_floor(benchmark::State& state) {
+  net::thread_pool pool(2);
+  constexpr std::size_t nstrands = 16;
+  std::vector<net::strand<net::thread_pool::executor_type>> strands;
+  for (std::size_t i = 0; i < nstrands; ++i) strands.push_back(net::make_strand(pool.get_executor()));
+  std::vector<std::unique_ptr<net::steady_timer>> timers;
+  for (int i = 0; i < batch; ++i)
+    timers.push_back(std::make_unique<net::steady_timer>(strands[i % nstrands], std::chrono::hours(1)));
+  std::vector<net::cancellation_signal> signals(batch);
+  std::atomic<int> done{0};
+  for (auto _ : state) {
+    state.PauseTiming();
+    done = 0;
+    std::atomic<int> started{0};
+    for (int i = 0; i < batch; ++i) {
+      auto& strand = strands[i % nstrands];
+      net::post(strand, [&, i, strand] {
+        timers[i]->async_wait(
+            net::bind_cancellation_slot(signals[i].slot(), net::bind_executor(strand, [&](error_code) {
+                                          if (++done == batch) done.notify_one();
+                                        })));
+        if (++started == batch) started.notify_one();
+      });
+    }
+    for (int s = started.load(); s != batch; s = started.load()) started.wait(s);
+    state.ResumeTiming();
+    for (std::size_t k = 0; k < nstrands; ++k)
+      net::post(strands[k], [&, k] {
+        for (std::size_t i = k; i < signals.size(); i += nstrands)
+          signals[i].emit(net::cancellation_type::terminal);
+      });
+    for (int d = done.load(); d != batch; d = done.load()) done.wait(d);
+  }
+  per_op(state, batch);
+  pool.join();
+}
+BENCHMARK(BM_cancel_pending_pool_strands_floor)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
 // --- N operations under one deadline vs N operations each with its own deadline timer (the
 // way cancel_after works on newer Asio). Setup and expiry included; the thread's CPU time (the
 // default), since both wait for the deadline; bench/compare reads cpu_time for these two.
@@ -241,6 +283,34 @@ void BM_deadline_per_operation(benchmark::State& state) {
   if (n != long(deadline_ops) * state.iterations()) state.SkipWithError("not every operation expired");
 }
 BENCHMARK(BM_deadline_per_operation)->Unit(benchmark::kMicrosecond);
+
+// The floor of the shared deadline, with no context at all: one steady_timer for the deadline
+// whose handler emits the 1,000 operations' own cancellation_signals (the least any shared
+// deadline can do with Asio's per-operation cancellation).
+void BM_deadline_shared_floor(benchmark::State& state) {
+  net::io_context io(1);
+  std::vector<net::steady_timer> timers;
+  timers.reserve(deadline_ops);
+  for (int i = 0; i < deadline_ops; ++i) timers.emplace_back(io, std::chrono::hours(1));
+  std::vector<net::cancellation_signal> signals(deadline_ops);
+  net::steady_timer deadline(io);
+  long n = 0;
+  auto handler = [&n](error_code ec) { n += ec == net::error::operation_aborted; };
+  for (auto _ : state) {
+    deadline.expires_after(std::chrono::microseconds(200));
+    deadline.async_wait([&](error_code ec) {
+      if (!ec)
+        for (auto& s : signals) s.emit(net::cancellation_type::terminal);
+    });
+    for (int i = 0; i < deadline_ops; ++i)
+      timers[i].async_wait(net::bind_cancellation_slot(signals[i].slot(), handler));
+    io.restart();
+    io.run();
+  }
+  per_op(state, deadline_ops);
+  if (n != long(deadline_ops) * state.iterations()) state.SkipWithError("not every operation expired");
+}
+BENCHMARK(BM_deadline_shared_floor)->Unit(benchmark::kMicrosecond);
 
 // --- Memory: what a bound operation and a deadline context cost, in bytes, reported as counters.
 // A bound operation: its state's block in the per-thread pool (16-byte classes) and what it adds

@@ -6,7 +6,7 @@
 # Checks that every source, build and script file carries the Boost Software License notice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-missing=$(git ls-files '*.hpp' '*.cpp' '*.go' '*.py' '*.sh' '*.cmake' '*.in' 'CMakeLists.txt' '*/CMakeLists.txt' \
+missing=$(git ls-files '*.hpp' '*.cpp' '*.go' '*.py' '*.sh' '*.cmake' '*.in' '*.lua' 'CMakeLists.txt' '*/CMakeLists.txt' \
   Jamfile Jamroot .ci/run bench/compare | sort -u | while read -r f; do
     [ -f "$f" ] && ! grep -q 'Boost Software License' "$f" && echo "$f"
   done || true)

@@ -92,6 +92,7 @@ class connection : public std::enable_shared_from_this<connection> {
   // sets `abandoned` when a takeover now owns the connection and this coroutine must stop.
   net::awaitable<std::optional<response>> dispatch(request req, std::shared_ptr<connection>& self,
                                                    bool& abandoned);
+  static void watch(const std::shared_ptr<turn>& t);
   static void take_over(const std::shared_ptr<turn>& t);
   std::optional<response> answer_for_done(const context& rctx, unsigned version);
   response deadline_response(unsigned version) const;

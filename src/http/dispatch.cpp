@@ -31,8 +31,13 @@ namespace detail {
 
 // A request's turn at the writer, shared by the writer coroutine and the takeover.
 struct turn {
-  std::shared_ptr<connection> conn;  // the writer's hold on the connection while the handler runs
-  std::shared_ptr<server_impl> srv;  // outlives the connection for an abandoned handler
+  // Set once, when the connection makes the turn: it is reused for each of its requests.
+  turn(std::shared_ptr<server_impl> s, const net::strand<net::any_io_executor>& st)
+      : srv(std::move(s)), strand(st) {}
+
+  std::shared_ptr<connection> conn;        // the writer's hold on the connection while the handler runs
+  const std::shared_ptr<server_impl> srv;  // outlives the connection for an abandoned handler
+  const net::strand<net::any_io_executor> strand;  // the connection's
   context rctx;
   std::shared_ptr<net::cancellation_signal> writer_signal;
   unsigned version = 11;
@@ -98,11 +103,10 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   if (t && t.use_count() == 1)
     t->reset();
   else
-    t = std::make_shared<turn>();
-  t->srv = srv_;
+    t = std::make_shared<turn>(srv_, strand_);
   t->version = version;
   t->keep_alive = req.keep_alive();
-  t->writer_signal = writer_signal_;
+  if (t->writer_signal != writer_signal_) t->writer_signal = writer_signal_;  // new after a takeover
   cancel_func rcancel;
   const std::chrono::nanoseconds server_timeout = opts_.handler_timeout;
   const std::optional<std::chrono::nanoseconds> left =
@@ -118,17 +122,17 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   t->conn = std::move(self);
   // Most handlers answer without suspending: the takeover is registered only once the strand
   // runs something else while this one is still out, so they never arm a deadline.
-  const auto check = [t] {
-    if (!t->returned) t->watch = after_func(t->rctx, t->conn->strand_, [t] { take_over(t); });
-  };
+  // One reference to the turn travels with the check; the strand is the turn's own copy.
   if (io_ex_) {
     // Through the io_context's own queue (no strand lock); only a handler still out then
     // needs the strand.
-    net::post(*io_ex_, [t, check, strand = strand_] {
-      if (!t->returned.load(std::memory_order_acquire)) net::post(strand, check);
+    net::post(*io_ex_, [t]() mutable {
+      if (t->returned.load(std::memory_order_acquire)) return;
+      const auto& strand = t->strand;  // read before t moves into the function
+      net::post(strand, [t = std::move(t)] { watch(t); });
     });
   } else {
-    net::post(strand_, check);
+    net::post(strand_, [t] { watch(t); });
   }
 
   metrics& m = t->srv->metrics_;  // not m_: *this may be gone once the handler returns
@@ -158,6 +162,12 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
     co_return status_response(500, version, "internal server error\n");
   }
   co_return res;
+}
+
+// On the connection's strand, after the handler has suspended: the takeover answers for it if
+// its context ends first.
+void connection::watch(const std::shared_ptr<turn>& t) {
+  if (!t->returned) t->watch = after_func(t->rctx, t->strand, [t] { take_over(t); });
 }
 
 // Runs on the connection's strand once the request context is done, unless the handler returned

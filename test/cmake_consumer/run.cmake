@@ -6,6 +6,30 @@
 # Builds and runs the consumer project, against an install of this build (MODE=installed) or
 # through add_subdirectory of the source tree (MODE=subdirectory).
 file(REMOVE_RECURSE ${WORK_DIR})
+if(MODE STREQUAL "testing_off")
+  # CTest's convention: -DBUILD_TESTING=OFF configures the libraries and nothing else.
+  execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR} -G ${GENERATOR}
+                          -DBUILD_TESTING=OFF RESULT_VARIABLE rc OUTPUT_QUIET)
+  if(rc)
+    message(FATAL_ERROR "configure failed: ${rc}")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR} --target help
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE targets)
+  if(rc)
+    message(FATAL_ERROR "listing the targets failed: ${rc}")
+  endif()
+  foreach(wanted asioctx asioctx_http)
+    if(NOT targets MATCHES "(^|\n)${wanted}:")
+      message(FATAL_ERROR "BUILD_TESTING=OFF lost the library ${wanted}:\n${targets}")
+    endif()
+  endforeach()
+  foreach(unwanted asioctx_unit asioctx_stress asioctx_http_tests demo http_server http_bench_server)
+    if(targets MATCHES "(^|\n)${unwanted}:")
+      message(FATAL_ERROR "BUILD_TESTING=OFF still configures ${unwanted}")
+    endif()
+  endforeach()
+  return()
+endif()
 set(consumer_args)
 if(MODE STREQUAL "installed")
   execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix

@@ -223,14 +223,27 @@ BOOST_AUTO_TEST_CASE(hundred_pipelined_mixed_answered_in_order) {
 BOOST_AUTO_TEST_CASE(transfer_encoding_not_ending_in_chunked_is_rejected) {
   probe p;
   running_server srv(routes(p));
-  for (const char* te : {"chunked, identity", "xchunked", "identity", "gzip", "chunked, chunked"}) {
-    BOOST_TEST_CONTEXT(te) {
+  // 400 where the body's length cannot be known; 501 for a chunked body under a coding the
+  // server does not decode (RFC 9112 6.1, 6.3).
+  const struct {
+    const char* version;
+    const char* te;
+    int status;
+  } cases[] = {{"1.1", "chunked, identity", 400},
+               {"1.1", "xchunked", 400},
+               {"1.1", "identity", 400},
+               {"1.1", "gzip", 400},
+               {"1.1", "chunked, chunked", 400},
+               {"1.1", "gzip, chunked", 501},
+               {"1.0", "chunked", 400}};
+  for (const auto& k : cases) {
+    BOOST_TEST_CONTEXT("HTTP/" << k.version << " Transfer-Encoding: " << k.te) {
       raw_client c(srv.endpoint());
-      c.send(std::string("POST /ok?i=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") + te + "\r\n\r\n" +
-             request_line("/wait"));
+      c.send(std::string("POST /ok?i=1 HTTP/") + k.version + "\r\nHost: x\r\nTransfer-Encoding: " + k.te +
+             "\r\n\r\n" + request_line("/wait"));
       auto r = c.read();
       BOOST_REQUIRE(r);
-      BOOST_TEST((r->result_int() == 400 || r->result_int() == 501));
+      BOOST_TEST(r->result_int() == k.status);
       BOOST_TEST(!r->keep_alive());
       BOOST_TEST(c.wait_closed());
     }

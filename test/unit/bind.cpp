@@ -265,6 +265,46 @@ BOOST_AUTO_TEST_CASE(inherited_deadline_arms_the_ancestors_timer) {
   BOOST_TEST((r->ec == error::deadline_exceeded));
 }
 
+// Defect 1, third consequence: with an adapter outside bind, the lazy deadline was armed on
+// system_context. The operation's own io_context must get it, whichever adapter wraps bind.
+BOOST_AUTO_TEST_CASE(deadline_armed_on_the_operations_context_with_an_adapter_outside) {
+  const auto check = [](const char* shape, auto start) {
+    BOOST_TEST_CONTEXT(shape) {
+      net::io_context io;
+      auto strand = net::make_strand(io);
+      auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 20ms);  // no executor given
+      net::steady_timer timer(strand, 1h);
+      auto r = std::make_shared<result>();
+      bool on_strand = false;
+      start(timer, ctx, [r, &on_strand, &strand](error_code ec) {
+        on_strand = strand.running_in_this_thread();
+        (*r)(ec);
+      });
+      BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1u);
+      io.run_for(10s);
+      BOOST_TEST(r->calls == 1);
+      BOOST_TEST((r->ec == error::deadline_exceeded));
+      BOOST_TEST(on_strand);
+    }
+  };
+  check("bind_executor", [&](net::steady_timer& t, const asioctx::context& c, auto h) {
+    t.async_wait(net::bind_executor(t.get_executor(), asioctx::bind(c, h)));
+  });
+  check("as_tuple", [](net::steady_timer& t, const asioctx::context& c, auto h) {
+    t.async_wait(net::as_tuple(asioctx::bind(c, [h](std::tuple<error_code> e) { h(std::get<0>(e)); })));
+  });
+  check("bind_allocator", [](net::steady_timer& t, const asioctx::context& c, auto h) {
+    t.async_wait(net::bind_allocator(tagged_allocator<void>(7), asioctx::bind(c, h)));
+  });
+  net::cancellation_signal never;
+  check("bind_cancellation_slot", [&never](net::steady_timer& t, const asioctx::context& c, auto h) {
+    t.async_wait(net::bind_cancellation_slot(never.slot(), asioctx::bind(c, h)));
+  });
+  check("deferred", [](net::steady_timer& t, const asioctx::context& c, auto h) {
+    t.async_wait(net::deferred)(asioctx::bind(c, h));
+  });
+}
+
 BOOST_AUTO_TEST_CASE(already_done_completes_promptly_without_starting) {
   net::io_context io;
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());

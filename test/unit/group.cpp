@@ -18,7 +18,9 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -143,6 +145,30 @@ BOOST_AUTO_TEST_CASE(limit_is_never_exceeded_and_nothing_blocks) {
   BOOST_TEST(peak.load() <= 3);
   BOOST_TEST(peak.load() >= 1);
   pool.join();
+}
+
+// One thread, which is also the one spawning: a spawn past the limit (from outside, and from a
+// task while the limit is full) queues and returns; a blocking one would hang here for good.
+BOOST_AUTO_TEST_CASE(limit_is_reached_and_spawn_never_blocks_on_one_thread) {
+  net::io_context io;
+  asioctx::group g(asioctx::background(), 2);
+  int running = 0, peak = 0, done = 0;
+  std::function<net::awaitable<void>(asioctx::context)> task;
+  task = [&](asioctx::context) -> net::awaitable<void> {
+    peak = std::max(peak, ++running);
+    net::steady_timer t(co_await net::this_coro::executor, 20ms);
+    co_await t.async_wait(net::use_awaitable);
+    if (done == 0) g.spawn(io, task);  // from inside a task, with the limit full
+    --running;
+    ++done;
+  };
+  for (int i = 0; i < 10; ++i) g.spawn(io, task);  // before io runs at all
+  BOOST_TEST(peak == 0);                           // nothing ran inside spawn
+  auto r = wait_for(g, io);
+  BOOST_REQUIRE(r.has_value());
+  BOOST_TEST(!*r);
+  BOOST_TEST(done == 11);
+  BOOST_TEST(peak == 2);
 }
 
 BOOST_AUTO_TEST_CASE(queued_tasks_are_dropped_once_the_group_is_done) {

@@ -145,7 +145,9 @@ class server {
    * request contexts are cancelled with cause error::shutting_down and site `where` (the
    * first call's, as cancel_site reports it): their clients get
    * server_options::shutdown_status, or a closed connection. A response already being written
-   * is never cut. Calling it again only adds a completion handler (the first grace stands).
+   * is given server_options::shutdown_close_timeout more to finish, then its connection is
+   * closed: a client that never reads cannot hold the shutdown. Calling it again only adds a
+   * completion handler (the first grace stands).
    *
    * @par Handler signature
    * @code void() @endcode
