@@ -109,7 +109,10 @@ class context {
   }
 
   /// True once err() is set.
-  bool done() const noexcept { return static_cast<bool>(err()); }
+  bool done() const noexcept {
+    const detail::cancel_node* c = canceler();
+    return c != nullptr && detail::tree::done(c);
+  }
 
   /// The value stored under k by the nearest with_value; nullptr if there is none.
   /**

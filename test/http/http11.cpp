@@ -284,28 +284,32 @@ BOOST_AUTO_TEST_CASE(streaming_client_meets_back_pressure) {
 }
 
 // Defect 4: a disconnect cancels the running request at once, however deep the pipeline.
+// 40 queued requests, and 4,000 (past read_ahead_limit: the reader has paused and only waits
+// for a socket error).
 BOOST_AUTO_TEST_CASE(disconnect_seen_behind_a_deep_pipeline) {
-  for (const bool rst : {false, true}) {
-    BOOST_TEST_CONTEXT((rst ? "reset" : "fin")) {
-      probe p;
-      running_server srv(routes(p));
-      raw_client c(srv.endpoint());
-      std::string all;
-      for (int i = 0; i < 40; ++i) all += request_line("/wait");
-      c.send(all);
-      BOOST_REQUIRE(wait_until([&] { return p.started == 1; }));
-      const auto start = asioctx::clock::now();
-      if (rst)
-        c.reset();
-      else
-        c.shutdown_send();
-      BOOST_TEST(wait_until([&] { return p.finished == 1; }, 2s));
-      BOOST_TEST((asioctx::clock::now() - start < 500ms));
-      BOOST_TEST((p.get_cause() == ahttp::error::client_disconnected));
-      BOOST_TEST(p.started == 1);  // the queued requests are dropped, not run
-      BOOST_TEST(wait_until([&] { return srv.stats().open_connections == 0; }));
+  for (const int depth : {40, 4000})
+    for (const bool rst : {false, true}) {
+      BOOST_TEST_CONTEXT((rst ? "reset" : "fin") << " behind " << depth) {
+        probe p;
+        running_server srv(routes(p));
+        raw_client c(srv.endpoint());
+        std::string all;
+        for (int i = 0; i < depth; ++i) all += request_line("/wait");
+        if (depth > 40) BOOST_TEST(all.size() > ahttp::server_options().read_ahead_limit);
+        c.send(all);
+        BOOST_REQUIRE(wait_until([&] { return p.started == 1; }));
+        const auto start = asioctx::clock::now();
+        if (rst)
+          c.reset();
+        else
+          c.shutdown_send();
+        BOOST_TEST(wait_until([&] { return p.finished == 1; }, 2s));
+        BOOST_TEST((asioctx::clock::now() - start < 500ms));
+        BOOST_TEST((p.get_cause() == ahttp::error::client_disconnected));
+        BOOST_TEST(p.started == 1);  // the queued requests are dropped, not run
+        BOOST_TEST(wait_until([&] { return srv.stats().open_connections == 0; }));
+      }
     }
-  }
 }
 
 // Defect 5: a client that never reads does not hold the shutdown beyond grace plus a short close.

@@ -198,6 +198,12 @@ struct tree {
     return latch(const_cast<cancel_node*>(c));
   }
   static error_code latch(cancel_node* c) noexcept;
+  // err(c) != {}, without making the error_code.
+  static bool done(const cancel_node* c) noexcept {
+    if (c->state() != 0) return true;
+    if (c->owner_ == nullptr || !passed(c->deadline())) return false;
+    return static_cast<bool>(latch(const_cast<cancel_node*>(c)));
+  }
 
   // Cancels c and its subtree; the first call wins. cause {} means the error itself. If c's
   // deadline has already passed, c ends with deadline_exceeded, as the timer would have done.
