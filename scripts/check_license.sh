@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=$(git ls-files '*.hpp' '*.cpp' '*.go' '*.py' '*.sh' '*.cmake' '*.in' '*.lua' 'CMakeLists.txt' '*/CMakeLists.txt' \
-  Jamfile Jamroot .ci/run bench/compare | sort -u | while read -r f; do
+  Jamfile Jamroot .ci/run bench/compare bench/ab | sort -u | while read -r f; do
     [ -f "$f" ] && ! grep -q 'Boost Software License' "$f" && echo "$f"
   done || true)
 if [ -n "$missing" ]; then
