@@ -18,6 +18,8 @@
 #include "message.hpp"
 #include "sites.hpp"
 
+#include <asioctx/detail/access.hpp>
+#include <asioctx/detail/node.hpp>
 #include <asioctx/http/timeout_header.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -108,6 +110,7 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   t->keep_alive = req.keep_alive();
   if (t->writer_signal != writer_signal_) t->writer_signal = writer_signal_;  // new after a takeover
   cancel_func rcancel;
+  bool rcancel_owned = false;  // rctx is this request's own node, held by t->rctx and rcancel
   const std::chrono::nanoseconds server_timeout = opts_.handler_timeout;
   const std::optional<std::chrono::nanoseconds> left =
       budget ? std::optional<std::chrono::nanoseconds>(budget->left) : std::nullopt;
@@ -117,6 +120,7 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
         budget && (server_timeout <= std::chrono::nanoseconds::zero() || budget->left < server_timeout);
     const source_location& where = caller_set ? *budget->site : site::handler_timeout;
     std::tie(t->rctx, rcancel) = with_deadline(ctx_, *deadline, where);  // armed by what waits on it
+    rcancel_owned = true;
   } else
     t->rctx = ctx_;
   t->conn = std::move(self);
@@ -153,7 +157,16 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   t->watch();  // before rcancel(), which would fire it
   t->watch = stop_func();
   const bool done = t->rctx.done();
-  rcancel();  // as Go does when the handler returns: what it started under rctx ends too
+  // As Go does when the handler returns, what it started under rctx ends too: rcancel(). When
+  // only the turn and rcancel hold the request's context (the handler kept no copy, derived
+  // nothing and left nothing bound), no one can see that cancel: letting both go is enough.
+  const asioctx::detail::node* rnode = asioctx::detail::access::get(t->rctx);
+  if (!done && rcancel_owned && rnode != nullptr && rnode->use_count() == 2) {
+    t->rctx = context();
+    rcancel = cancel_func();
+  } else {
+    rcancel();
+  }
   self = std::move(t->conn);
   spare_turn_ = t;
   if (done) co_return answer_for_done(t->rctx, version);

@@ -6,9 +6,11 @@
 // Loopback tests of asioctx/http/server.hpp and client.hpp with real sockets.
 #include "test_support.hpp"
 
+#include <asioctx/async_wait.hpp>
 #include <asioctx/bind.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -84,6 +86,35 @@ BOOST_AUTO_TEST_CASE(handler_answers_and_keep_alive_works) {
   }
   BOOST_TEST(srv.stats().requests_total == 3u);
   BOOST_TEST(srv.stats().connections_total == 1u);
+}
+
+// As Go's server does: when the handler returns, its context is cancelled, so work it started
+// under that context and left running ends too; a request whose handler kept nothing is simply
+// released.
+BOOST_AUTO_TEST_CASE(work_left_running_ends_when_the_handler_returns) {
+  std::atomic<int> ended{0};
+  std::atomic<bool> canceled{true};
+  auto h = [&](asioctx::context ctx, ahttp::request req) -> net::awaitable<ahttp::response> {
+    if (req.target() == "/leave-work") {
+      // Detached work that holds the request's context and waits for it to end.
+      asioctx::async_wait(ctx,
+                          net::bind_executor(co_await net::this_coro::executor, [&](asioctx::error_code ec) {
+                            if (ec != asioctx::error::canceled) canceled = false;
+                            ++ended;
+                          }));
+    }
+    co_return ahttp::response(bhttp::status::ok, req.version());
+  };
+  running_server srv(h);
+  raw_client c(srv.endpoint());
+  for (int i = 0; i < 3; ++i) {
+    c.send(get(i == 1 ? "/plain" : "/leave-work"));
+    auto r = c.read();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->result_int() == 200);
+  }
+  BOOST_TEST(wait_until([&] { return ended.load() == 2; }));
+  BOOST_TEST(canceled.load());
 }
 
 BOOST_AUTO_TEST_CASE(deadline_from_server_timeout) {

@@ -75,6 +75,8 @@ class node : public pooled {
   void add_ref() noexcept { refs_.add(); }
   // Takes a reference unless the node is already being destroyed.
   bool try_add_ref() noexcept { return refs_.try_add(); }
+  // How many references there are: exact only when the caller holds every one it counts on.
+  std::uint32_t use_count() const noexcept { return refs_.load(); }
 
   node_kind kind() const noexcept { return kind_; }
   node* parent() const noexcept { return parent_; }
