@@ -68,8 +68,23 @@ void server_impl::do_accept() {
       return;
     }
     self->start_connection(std::move(s));
+    self->accept_backlog();
     self->do_accept();
   });
+}
+
+// Takes the connections already waiting in the listen backlog, up to a bound, before waiting
+// again: one asynchronous accept per connection would let a saturated thread accept one per
+// pass through its whole queue, and a client connected meanwhile would wait that long for its
+// first answer (the kernel completed its handshake, so its request is already sent).
+void server_impl::accept_backlog() {
+  error_code ec;
+  acceptor_.non_blocking(true, ec);  // the synchronous accepts below only; async ones wait anyway
+  for (int i = 0; !ec && i < accept_batch; ++i) {
+    tcp::socket s(net::make_strand(ex_));
+    acceptor_.accept(s, ec);  // would_block once the backlog is empty; other errors: the async
+    if (!ec) start_connection(std::move(s));  // accept that follows meets them and backs off
+  }
 }
 
 void server_impl::start_connection(tcp::socket socket) {

@@ -63,6 +63,8 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   enum class state { created, accepting, stopping, finished };
 
   void do_accept();
+  void accept_backlog();
+  static constexpr int accept_batch = 64;  // connections taken from the backlog per accept
   void accept_ended();
   void start_connection(tcp::socket socket);
   void grace_over();

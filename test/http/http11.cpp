@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <cstring>
+#include <functional>
 #include <new>
 
 using namespace http_test;
@@ -281,6 +282,32 @@ BOOST_AUTO_TEST_CASE(streaming_client_meets_back_pressure) {
     const std::size_t sent = stream_until_blocked(c.socket(), cap, 300ms);
     BOOST_TEST(sent < bound);
   }
+}
+
+// A saturated thread must not accept one connection per pass through its queue: a client whose
+// handshake the kernel completed has sent its request and is waiting. 50 connections wait in the
+// backlog while a busy handler keeps re-posting itself; they are all accepted within a few of its
+// turns (one accept per turn took about 50).
+BOOST_AUTO_TEST_CASE(backlog_taken_at_once_by_a_busy_thread) {
+  net::io_context io(1);
+  probe p;
+  std::optional<ahttp::server> srv(std::in_place, io.get_executor(), routes(p));
+  srv->listen({net::ip::address_v4::loopback(), 0});
+  srv->start();
+  std::vector<std::unique_ptr<raw_client>> clients;
+  for (int i = 0; i < 50; ++i) clients.push_back(std::make_unique<raw_client>(srv->local_endpoint()));
+  int turns = 0;
+  std::function<void()> busy = [&] {
+    if (srv->get_metrics().connections_total.load() >= 50 || ++turns >= 500) return;
+    net::post(io, busy);
+  };
+  net::post(io, busy);
+  BOOST_TEST_REQUIRE(
+      asioctx_test::run_until(io, [&] { return srv->get_metrics().connections_total.load() >= 50; }));
+  BOOST_TEST(turns <= 5);
+  auto done = srv->async_shutdown(0ms, net::use_future);
+  asioctx_test::run_until(io, [&] { return done.wait_for(0s) == std::future_status::ready; });
+  BOOST_TEST((done.wait_for(0s) == std::future_status::ready));
 }
 
 // Defect 4: a disconnect cancels the running request at once, however deep the pipeline.
