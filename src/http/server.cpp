@@ -40,6 +40,7 @@ void server_impl::listen(const tcp::endpoint& ep) {
   acceptor_.set_option(net::socket_base::reuse_address(true));
   acceptor_.bind(ep);
   acceptor_.listen(net::socket_base::max_listen_connections);
+  acceptor_.non_blocking(true);  // for accept_backlog's synchronous accepts; async ones wait anyway
   endpoint_ = acceptor_.local_endpoint();
 }
 
@@ -78,8 +79,7 @@ void server_impl::do_accept() {
 // pass through its whole queue, and a client connected meanwhile would wait that long for its
 // first answer (the kernel completed its handshake, so its request is already sent).
 void server_impl::accept_backlog() {
-  error_code ec;
-  acceptor_.non_blocking(true, ec);  // the synchronous accepts below only; async ones wait anyway
+  error_code ec;  // the acceptor is non-blocking (listen() made it so): no accept here waits
   for (int i = 0; !ec && i < accept_batch; ++i) {
     tcp::socket s(net::make_strand(ex_));
     acceptor_.accept(s, ec);  // would_block once the backlog is empty; other errors: the async

@@ -196,16 +196,15 @@ struct tree {
   // The error of c without locking; latches an expired deadline the first time it is seen.
   static error_code err(const cancel_node* c) noexcept {
     if (unsigned char s = c->state()) return error_code(s, error_category_ref);
-    if (c->owner_ == nullptr || !passed(c->deadline())) return error_code();
-    return latch(const_cast<cancel_node*>(c));
+    return due(c) ? latch(const_cast<cancel_node*>(c)) : error_code();
   }
-  static error_code latch(cancel_node* c) noexcept;
   // err(c) != {}, without making the error_code.
   static bool done(const cancel_node* c) noexcept {
-    if (c->state() != 0) return true;
-    if (c->owner_ == nullptr || !passed(c->deadline())) return false;
-    return static_cast<bool>(latch(const_cast<cancel_node*>(c)));
+    return c->state() != 0 || (due(c) && latch(const_cast<cancel_node*>(c)));
   }
+  // c's deadline (its own or inherited) has passed, seen or not.
+  static bool due(const cancel_node* c) noexcept { return c->owner_ != nullptr && passed(c->deadline()); }
+  static error_code latch(cancel_node* c) noexcept;
 
   // Cancels c and its subtree; the first call wins. cause {} means the error itself. If c's
   // deadline has already passed, c ends with deadline_exceeded, as the timer would have done.
