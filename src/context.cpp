@@ -8,6 +8,7 @@
 //
 
 #include <asioctx/context.hpp>
+#include <asioctx/detail/chrono.hpp>
 
 #include <ostream>
 #include <vector>
@@ -27,10 +28,7 @@ derived<Cancel> make_derived(detail::node* n) {
 
 // now + t, saturated: time_point::max() (no deadline) at the top, time_point::min() at the bottom.
 clock::time_point deadline_after(clock::duration t) noexcept {
-  clock::rep sum;
-  if (__builtin_add_overflow(clock::now().time_since_epoch().count(), t.count(), &sum))
-    return t > clock::duration::zero() ? clock::time_point::max() : clock::time_point::min();
-  return clock::time_point(clock::duration(sum));
+  return detail::saturating_add(clock::now(), t);
 }
 
 }  // namespace

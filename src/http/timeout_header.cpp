@@ -9,6 +9,8 @@
 
 #include <asioctx/http/timeout_header.hpp>
 
+#include <asioctx/detail/chrono.hpp>
+
 #include <cstdint>
 #include <limits>
 
@@ -101,12 +103,7 @@ std::string format_grpc_timeout(nanoseconds budget) {
 
 std::chrono::steady_clock::time_point saturating_add(std::chrono::steady_clock::time_point now,
                                                      nanoseconds d) noexcept {
-  using tp = std::chrono::steady_clock::time_point;
-  const auto base = std::chrono::duration_cast<nanoseconds>(now.time_since_epoch()).count();
-  const rep add = d.count();
-  if (add > 0 && base > rep_max - add) return tp::max();
-  if (add < 0 && base < std::numeric_limits<rep>::min() - add) return tp::min();
-  return tp(std::chrono::duration_cast<tp::duration>(nanoseconds(base + add)));
+  return asioctx::detail::saturating_add(now, d);
 }
 
 std::optional<std::chrono::steady_clock::time_point> request_deadline(
@@ -121,11 +118,7 @@ std::optional<std::chrono::steady_clock::time_point> request_deadline(
 
 nanoseconds remaining(std::chrono::steady_clock::time_point deadline,
                       std::chrono::steady_clock::time_point now) noexcept {
-  if (deadline <= now) return nanoseconds::zero();
-  const auto d = std::chrono::duration_cast<nanoseconds>(deadline.time_since_epoch()).count();
-  const auto n = std::chrono::duration_cast<nanoseconds>(now.time_since_epoch()).count();
-  if (n < 0 && d > rep_max + n) return nanoseconds::max();
-  return nanoseconds(d - n);
+  return asioctx::detail::remaining<nanoseconds>(deadline, now);
 }
 
 }  // namespace http
