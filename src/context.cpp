@@ -8,7 +8,6 @@
 //
 
 #include <asioctx/context.hpp>
-#include <asioctx/detail/chrono.hpp>
 
 #include <ostream>
 #include <vector>
@@ -24,11 +23,6 @@ template <class Cancel>
 derived<Cancel> make_derived(detail::node* n) {
   // n comes with two references: one for the context, one for the cancel function.
   return derived<Cancel>{access::make<context>(n), access::make<Cancel>(access::make<context>(n))};
-}
-
-// now + t, saturated: time_point::max() (no deadline) at the top, time_point::min() at the bottom.
-clock::time_point deadline_after(clock::duration t) noexcept {
-  return detail::saturating_add(clock::now(), t);
 }
 
 }  // namespace
@@ -59,18 +53,9 @@ derived<cancel_func> with_deadline(const context& parent, clock::time_point d, c
   return with_deadline_cause(parent, d, error_code(), where);
 }
 
-derived<cancel_func> with_timeout(const context& parent, clock::duration t, const source_location& where) {
-  return with_deadline_cause(parent, deadline_after(t), error_code(), where);
-}
-
 derived<cancel_func> with_deadline_cause(const context& parent, clock::time_point d, error_code cause,
                                          const source_location& where) {
   return make_derived<cancel_func>(tree::make_deadline(access::get(parent), d, cause, where));
-}
-
-derived<cancel_func> with_timeout_cause(const context& parent, clock::duration t, error_code cause,
-                                        const source_location& where) {
-  return with_deadline_cause(parent, deadline_after(t), cause, where);
 }
 
 context without_cancel(const context& parent) {

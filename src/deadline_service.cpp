@@ -126,124 +126,94 @@ void context_core::drop_user() noexcept {
   if (last) delete this;
 }
 
-context_core* context_core::home(deadline_node* n, context_core* want) noexcept {
-  context_core* cur = n->core_.load(std::memory_order_acquire);
-  for (;;) {
-    if (cur != nullptr && !cur->dead()) return cur;
-    if (want == nullptr || want == cur) return nullptr;
-    {
-      unique_lock lock(want->mutex_);
-      if (want->dead()) return nullptr;
-      want->users_.add();
-    }
-    if (n->core_.compare_exchange_strong(cur, want, std::memory_order_acq_rel)) {
-      if (cur != nullptr) cur->unhome(n);  // a dead core: nothing of n is left in its heap
-      return want;
-    }
-    want->drop_user();  // another thread homed n first; cur now says where
-  }
+bool context_core::try_add_user() noexcept {
+  unique_lock lock(mutex_);
+  if (dead()) return false;
+  users_.add();
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The heap
 
 void context_core::sift_up(std::size_t i) noexcept {
-  deadline_node* n = heap_[i];
+  deadline_arm* a = heap_[i];
   while (i > 0) {
     std::size_t p = (i - 1) / 2;
-    if (heap_[p]->when_ <= n->when_) break;
+    if (heap_[p]->when <= a->when) break;
     heap_[i] = heap_[p];
-    heap_[i]->heap_index_ = static_cast<std::uint32_t>(i);
+    heap_[i]->heap_index = static_cast<std::uint32_t>(i);
     i = p;
   }
-  heap_[i] = n;
-  n->heap_index_ = static_cast<std::uint32_t>(i);
+  heap_[i] = a;
+  a->heap_index = static_cast<std::uint32_t>(i);
 }
 
 void context_core::sift_down(std::size_t i) noexcept {
-  deadline_node* n = heap_[i];
+  deadline_arm* a = heap_[i];
   const std::size_t size = heap_.size();
   for (;;) {
     std::size_t c = 2 * i + 1;
     if (c >= size) break;
-    if (c + 1 < size && heap_[c + 1]->when_ < heap_[c]->when_) ++c;
-    if (n->when_ <= heap_[c]->when_) break;
+    if (c + 1 < size && heap_[c + 1]->when < heap_[c]->when) ++c;
+    if (a->when <= heap_[c]->when) break;
     heap_[i] = heap_[c];
-    heap_[i]->heap_index_ = static_cast<std::uint32_t>(i);
+    heap_[i]->heap_index = static_cast<std::uint32_t>(i);
     i = c;
   }
-  heap_[i] = n;
-  n->heap_index_ = static_cast<std::uint32_t>(i);
+  heap_[i] = a;
+  a->heap_index = static_cast<std::uint32_t>(i);
 }
 
-void context_core::push(deadline_node* n) {
-  heap_.push_back(n);
+void context_core::push(deadline_arm* a) {
+  heap_.push_back(a);
   sift_up(heap_.size() - 1);
 }
 
-void context_core::erase(deadline_node* n) noexcept {
-  std::size_t i = n->heap_index_;
-  n->heap_index_ = deadline_node::not_in_heap;
-  deadline_node* last = heap_.back();
+void context_core::erase(deadline_arm* a) noexcept {
+  std::size_t i = a->heap_index;
+  a->heap_index = deadline_arm::not_in_heap;
+  deadline_arm* last = heap_.back();
   heap_.pop_back();
-  if (heap_.empty() && heap_.capacity() > 1024) std::vector<deadline_node*>().swap(heap_);  // a burst is over
+  if (heap_.empty() && heap_.capacity() > 1024) std::vector<deadline_arm*>().swap(heap_);  // a burst is over
   if (i == heap_.size()) return;
   heap_[i] = last;
-  last->heap_index_ = static_cast<std::uint32_t>(i);
+  last->heap_index = static_cast<std::uint32_t>(i);
   sift_up(i);
-  sift_down(last->heap_index_);
+  sift_down(last->heap_index);
 }
 
-void context_core::home_and_activate(deadline_node* n, context_core* want) noexcept {
-  context_core* cur = n->core_.load(std::memory_order_acquire);
-  if (cur == nullptr && want != nullptr) {
-    // The common first arm: home and activate under one lock.
-    unique_lock lock(want->mutex_);
-    if (!want->dead()) {
-      want->users_.add();
-      if (n->core_.compare_exchange_strong(cur, want, std::memory_order_acq_rel)) {
-        want->activate_locked(n, lock);
-        return;
-      }
-      want->users_.release_many(1);  // another thread homed n first (never the last user: the service is one)
-    }
-  }
-  if (context_core* core = home(n, want)) {
-    unique_lock lock(core->mutex_);
-    core->activate_locked(n, lock);
-  }
-}
-
-void context_core::activate_locked(deadline_node* n, unique_lock& lock) noexcept {
-  if (dead() || !timer_ || n->heap_index_ != deadline_node::not_in_heap) return;
-  // Rechecked under the lock: demand changes outside it, and a done node never enters.
-  if (n->state() != 0 || n->demand_.load(std::memory_order_acquire) <= 0) return;
+void context_core::activate(deadline_arm* a) noexcept {
+  unique_lock lock(mutex_);
+  if (dead() || !timer_ || a->heap_index != deadline_arm::not_in_heap) return;
+  // Rechecked under the lock: demand changes outside it, and a done deadline never enters.
+  if (a->node->state() != 0 || a->demand.load(std::memory_order_seq_cst) <= 0) return;
   try {
-    push(n);
+    push(a);
   } catch (...) {
     return;  // no memory for the heap: the deadline is still reported by err(), just not fired
   }
-  if (heap_.front() == n && n->when_ < armed_) kick_locked(lock);
+  if (heap_.front() == a && a->when < armed_) kick_locked(lock);
 }
 
-void context_core::deactivate(deadline_node* n) noexcept {
+void context_core::deactivate(deadline_arm* a) noexcept {
   unique_lock lock(mutex_);
-  if (n->demand_.load(std::memory_order_acquire) > 0 || n->heap_index_ == deadline_node::not_in_heap) return;
-  erase(n);
+  if (a->demand.load(std::memory_order_seq_cst) > 0 || a->heap_index == deadline_arm::not_in_heap) return;
+  erase(a);
   if (heap_.empty() && armed_ != never) kick_locked(lock);
 }
 
-void context_core::remove(deadline_node* n) noexcept {
+void context_core::remove(deadline_arm* a) noexcept {
   unique_lock lock(mutex_);
-  if (n->heap_index_ == deadline_node::not_in_heap) return;
-  erase(n);
+  if (a->heap_index == deadline_arm::not_in_heap) return;
+  erase(a);
   if (heap_.empty() && armed_ != never) kick_locked(lock);
 }
 
-void context_core::unhome(deadline_node* n) noexcept {
+void context_core::release_arm(deadline_arm* a) noexcept {
   unique_lock lock(mutex_);
-  if (n->heap_index_ != deadline_node::not_in_heap) {
-    erase(n);
+  if (a->heap_index != deadline_arm::not_in_heap) {
+    erase(a);
     if (heap_.empty() && armed_ != never) kick_locked(lock);
   }
   bool last = drop_user_locked();
@@ -263,7 +233,7 @@ void context_core::kick_locked(unique_lock& lock) noexcept {
 void context_core::run_token(unique_lock& lock) noexcept {
   for (;;) {
     if (dead() || !timer_) break;
-    clock::time_point want = heap_.empty() ? never : heap_.front()->when_;
+    clock::time_point want = heap_.empty() ? never : heap_.front()->when;
     if (want < armed_) {
       armed_ = want;
       std::uint64_t gen = ++gen_;
@@ -302,13 +272,14 @@ void context_core::on_timer(std::uint64_t gen) noexcept {
     deadline_node* due = nullptr;
     {
       unique_lock lock(mutex_);
-      if (heap_.empty() || heap_.front()->when_ > clock::now()) {
+      if (heap_.empty() || heap_.front()->when > clock::now()) {
         kick_locked(lock);
         return;
       }
-      due = heap_.front();
-      erase(due);
-      if (!due->try_add_ref()) continue;  // being destroyed
+      deadline_arm* a = heap_.front();
+      erase(a);
+      due = a->node;
+      if (!due->try_add_ref()) continue;  // being destroyed (it releases the arm under this lock)
     }
     tree::expire(due);
     tree::release(due);
@@ -370,8 +341,8 @@ void context_core::shutdown() noexcept {
     std::this_thread::yield();
     lock.lock();
   }
-  for (deadline_node* n : heap_) n->heap_index_ = deadline_node::not_in_heap;
-  std::vector<deadline_node*>().swap(heap_);
+  for (deadline_arm* a : heap_) a->heap_index = deadline_arm::not_in_heap;
+  std::vector<deadline_arm*>().swap(heap_);
   // Each keeps its user until it withdraws, which on_shutdown (or a racing claimer) makes it do;
   // each is pinned, so a claimer racing the shutdown may end it without freeing it under us.
   intrusive_list<registered, registry_tag> enrolled = std::move(registry_);
@@ -401,9 +372,9 @@ std::size_t context_core::enrolled() noexcept {
   return registry_size_;
 }
 
-bool context_core::contains(const deadline_node* n) noexcept {
+bool context_core::contains(const deadline_arm* a) noexcept {
   unique_lock lock(mutex_);
-  return n->heap_index_ != deadline_node::not_in_heap;
+  return a->heap_index != deadline_arm::not_in_heap;
 }
 
 bool context_core::timer_armed() noexcept {

@@ -55,12 +55,15 @@ cancel_node::cancel_node(node* parent, std::uint32_t n, node_kind k) noexcept : 
 
 cancel_node::~cancel_node() {
   tree::unlink_from_parent(this);
-  // Waiters still linked hold no reference to the node (stop_token sources): let them go.
+  // Waiters still linked hold no reference to the node (stop_token sources): let them go. (A
+  // deadline node's arms are gone already: what demanded them is moot.)
   while (waiter* w = waiters_.pop_front()) {
     w->attached_ = false;
+    deadline_arm* a = std::exchange(w->arm_, nullptr);
     w->abandon();
+    if (a != nullptr && owner_ != this) tree::demand_down(a);
   }
-  if (waiter_count_ != 0 && owner_ != nullptr && owner_ != this) tree::demand_down(owner_);
+  if (pin_ != nullptr && owner_ != this) tree::demand_down(pin_);
   // Slots still here are empty: each operation held the node until it left its slot.
   while (exec_slot* s = slots_.pop_front()) s->destroy();
 }
@@ -76,7 +79,13 @@ deadline_node::deadline_node(node* parent, clock::time_point d, const error_code
 }
 
 deadline_node::~deadline_node() {
-  if (context_core* core = core_.load(std::memory_order_acquire)) core->unhome(this);
+  deadline_arm* a = arms_.load(std::memory_order_acquire);
+  while (a != nullptr) {
+    deadline_arm* next = a->next;
+    if (context_core* core = a->core.load(std::memory_order_acquire)) core->release_arm(a);
+    if (a != &first_arm_) delete a;
+    a = next;
+  }
 }
 
 void deadline_node::print(std::ostream& os) const {
@@ -175,12 +184,20 @@ const cancel_node* tree::decider(cancel_node* c) noexcept {
     }
   }
   if (!passed(owner->when_)) return nullptr;
-  publish(owner, error::deadline_exceeded, owner->cause_, owner->site_);
+  // The deadline ends its whole subtree, as its timer would have: every waiter, stop_token
+  // included, learns it now (DESIGN rule 14). The caller closes c itself if it is the owner.
+  if (owner != c)
+    expire(owner);
+  else
+    publish(owner, error::deadline_exceeded, owner->cause_, owner->site_);
   return owner;
 }
 
 error_code tree::latch(cancel_node* c) noexcept {
-  if (const cancel_node* from = decider(c); from != nullptr && from != c) {
+  const cancel_node* from = decider(c);
+  if (from == c) {
+    cancel(c, error::deadline_exceeded, c->cause_, c->site_);  // published: this closes it
+  } else if (from != nullptr) {
     lock_guard lock(c->mutex_);
     if (c->state_.load(std::memory_order_relaxed) == 0) {
       c->cause_ = from->cause_;
@@ -241,9 +258,7 @@ bool tree::close(cancel_node* c, const cancel_node* from, error e, const error_c
     out.slots.push_back(s);
   }
   if (handed_over != 0) c->refs_.release_many(handed_over);
-  out.had_demand = c->waiter_count_ != 0;
-  c->waiter_count_ = 0;
-  c->pinned_ = false;
+  out.pin = std::exchange(c->pin_, nullptr);
   // Once closed, no child links any more: none now means none ever.
   out.has_children = !c->children_.empty();
   return true;
@@ -252,9 +267,19 @@ bool tree::close(cancel_node* c, const cancel_node* from, error e, const error_c
 void tree::after_close(cancel_node* c, closed& out) noexcept {
   if (c->kind() == node_kind::deadline) {
     auto* d = static_cast<deadline_node*>(c);
-    if (context_core* core = d->core_.load(std::memory_order_acquire)) core->remove(d);
+    for (deadline_arm* a = d->arms_.load(std::memory_order_acquire); a != nullptr; a = a->next) {
+      if (context_core* core = a->core.load(std::memory_order_acquire)) core->remove(a);
+    }
+  } else if (c->owner_ != nullptr) {
+    // What waited here no longer demands the deadline above (a done deadline needs nothing).
+    if (out.pin != nullptr) demand_down(out.pin);
+    for (exec_slot* s = out.slots.front(); s != nullptr; s = out.slots.next(s)) {
+      if (s->arm_ != nullptr) demand_down(s->arm_);
+    }
+    for (waiter* w = out.waiters.front(); w != nullptr; w = out.waiters.next(w)) {
+      if (deadline_arm* a = std::exchange(w->arm_, nullptr)) demand_down(a);
+    }
   }
-  if (out.had_demand && c->owner_ != nullptr && c->owner_ != c) demand_down(c->owner_);
   while (exec_slot* s = out.slots.pop_front()) s->dispatch();
   while (exec_slot* s = out.empty.pop_front()) s->destroy();
   if (!out.waiters.empty()) notify(out.waiters, error_code(c->state(), error_category_ref));
@@ -332,55 +357,86 @@ source_location tree::site_of(const node* n) noexcept {
 // ---------------------------------------------------------------------------------------------
 // Waiters, and the demand they put on a deadline.
 
-void tree::demand_up(deadline_node* owner, context_core* home) noexcept {
-  if (owner->demand_.fetch_add(1, std::memory_order_acq_rel) != 0) return;
-  context_core::home_and_activate(owner, home);
+void tree::demand_up(deadline_arm* a) noexcept {
+  // seq_cst with the arm's publication (tree::arm) and the core's recheck under its lock.
+  if (a->demand.fetch_add(1, std::memory_order_seq_cst) != 0) return;
+  a->core.load(std::memory_order_acquire)->activate(a);
 }
 
-void tree::demand_down(deadline_node* owner) noexcept {
-  if (owner->demand_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  if (context_core* core = owner->core_.load(std::memory_order_acquire)) core->deactivate(owner);
+void tree::demand_down(deadline_arm* a) noexcept {
+  if (a->demand.fetch_sub(1, std::memory_order_seq_cst) != 1) return;
+  a->core.load(std::memory_order_acquire)->deactivate(a);
 }
 
-bool tree::needs_home(const cancel_node* c) noexcept {
-  if (c->owner_ == nullptr) return false;
-  context_core* core = c->owner_->core_.load(std::memory_order_acquire);
-  return core == nullptr || core->dead();
+deadline_arm* tree::arm(const cancel_node* c, context_core* core) noexcept {
+  deadline_node* owner = c->owner_;
+  if (owner == nullptr || core == nullptr) return nullptr;
+  deadline_arm* head = owner->arms_.load(std::memory_order_acquire);
+  for (deadline_arm* a = head; a != nullptr; a = a->next) {
+    if (a->core.load(std::memory_order_acquire) == core) return a;
+  }
+  if (!core->try_add_user()) return nullptr;  // shut down: nothing of it runs any more
+  // The first execution context takes the arm the node has inline.
+  context_core* none = nullptr;
+  if (owner->first_arm_.core.compare_exchange_strong(none, core, std::memory_order_acq_rel))
+    return &owner->first_arm_;
+  if (none == core) {
+    core->drop_user();
+    return &owner->first_arm_;
+  }
+  auto* fresh = new (std::nothrow) deadline_arm(owner, owner->when_);
+  if (fresh == nullptr) {
+    core->drop_user();
+    return nullptr;
+  }
+  fresh->core.store(core, std::memory_order_relaxed);
+  for (;;) {
+    fresh->next = head;
+    if (owner->arms_.compare_exchange_weak(head, fresh, std::memory_order_seq_cst)) return fresh;
+    for (deadline_arm* a = head; a != nullptr; a = a->next) {  // another thread pushed one
+      if (a->core.load(std::memory_order_acquire) == core) {
+        delete fresh;
+        core->drop_user();
+        return a;
+      }
+    }
+  }
 }
 
-bool tree::add_waiter(cancel_node* c, waiter* w, context_core* home) noexcept {
+bool tree::add_waiter(cancel_node* c, waiter* w, deadline_arm* arm) noexcept {
   if (err(c)) return false;  // latches a deadline that passed unobserved
-  bool rise = false;
   {
     lock_guard lock(c->mutex_);
     if (c->state_.load(std::memory_order_relaxed) != 0) return false;
     c->waiters_.push_front(w);  // the back is kept for unique waiters
     w->attached_ = true;
-    if (c->owner_ != nullptr && w->demands()) rise = c->waiter_count_++ == 0;
+    if (!w->demands()) arm = nullptr;
+    w->arm_ = arm;
   }
-  if (rise) demand_up(c->owner_, home);
+  if (arm != nullptr) demand_up(arm);
   return true;
 }
 
 bool tree::remove_waiter(cancel_node* c, waiter* w) noexcept {
-  bool fall = false;
+  deadline_arm* fall = nullptr;
   {
     lock_guard lock(c->mutex_);
     if (!w->attached_) return false;
     c->waiters_.erase(w);
     w->attached_ = false;
-    if (c->owner_ != nullptr && w->demands()) fall = --c->waiter_count_ == 0;
+    fall = std::exchange(w->arm_, nullptr);
   }
-  if (fall) demand_down(c->owner_);
+  if (fall != nullptr) demand_down(fall);
   return true;
 }
 
 tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
-                                  exec_slot* (*make)(const void*), context_core* home) noexcept {
+                                  exec_slot* (*make)(const void*), deadline_arm* arm) noexcept {
   err(c);                      // latches a deadline that passed unobserved
   exec_slot* fresh = nullptr;  // made outside the lock (it copies the executor), when needed
   for (;;) {
-    bool rise = false, need_fresh = false;
+    deadline_arm* rise = nullptr;
+    bool need_fresh = false;
     bound_added result = bound_added::linked;
     {
       lock_guard lock(c->mutex_);
@@ -422,9 +478,8 @@ tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type
             c->slots_.push_front(s);
           }
           s->ops_.push_back(op);
-          ++s->count_;
+          if (s->count_++ == 0) rise = s->arm_ = arm;  // one executor, one execution context
           op->slot_ = s;
-          if (c->owner_ != nullptr) rise = c->waiter_count_++ == 0;
         }
       }
     }
@@ -437,13 +492,13 @@ tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type
       continue;
     }
     if (fresh != nullptr) fresh->destroy();
-    if (rise) demand_up(c->owner_, home);
+    if (rise != nullptr) demand_up(rise);
     return result;
   }
 }
 
 bool tree::remove_bound(cancel_node* c, bound_op* op) noexcept {
-  bool fall = false;
+  deadline_arm* fall = nullptr;
   exec_slot* spare = nullptr;
   {
     lock_guard lock(c->mutex_);
@@ -457,8 +512,7 @@ bool tree::remove_bound(cancel_node* c, bound_op* op) noexcept {
       return false;
     }
     s->ops_.erase(op);
-    --s->count_;
-    if (c->owner_ != nullptr) fall = --c->waiter_count_ == 0;
+    if (--s->count_ == 0) fall = s->arm_;
     // An idle context keeps one slot (its executor copied once for the next operations) if its
     // executor may outlive its execution context; more go, so a long-lived context bound from many strands
     // holds nothing for them.
@@ -468,7 +522,7 @@ bool tree::remove_bound(cancel_node* c, bound_op* op) noexcept {
     }
   }
   if (spare != nullptr) spare->destroy();  // outside the lock: an executor's destructor is Asio's
-  if (fall) demand_down(c->owner_);
+  if (fall != nullptr) demand_down(fall);
   return true;
 }
 
@@ -487,16 +541,14 @@ bool tree::with_unique_waiter(cancel_node* c, waiter* candidate, void (*use)(wai
   return true;
 }
 
-void tree::pin(cancel_node* c, context_core* home) noexcept {
-  if (c->owner_ == nullptr || err(c)) return;
-  bool rise = false;
+void tree::pin(cancel_node* c, deadline_arm* arm) noexcept {
+  if (arm == nullptr || err(c)) return;
   {
     lock_guard lock(c->mutex_);
-    if (c->state_.load(std::memory_order_relaxed) != 0 || c->pinned_) return;
-    c->pinned_ = true;
-    rise = c->waiter_count_++ == 0;
+    if (c->state_.load(std::memory_order_relaxed) != 0 || c->pin_ != nullptr) return;
+    c->pin_ = arm;
   }
-  if (rise) demand_up(c->owner_, home);
+  demand_up(arm);
 }
 
 void tree::notify(intrusive_list<waiter>& waiters, const error_code& err) noexcept {
@@ -524,8 +576,11 @@ std::size_t tree::waiter_count(const cancel_node* c) noexcept {
 bool tree::in_deadline_heap(const cancel_node* c) noexcept {
   if (c->kind() != node_kind::deadline) return false;
   auto* d = static_cast<const deadline_node*>(c);
-  context_core* core = d->core_.load(std::memory_order_acquire);
-  return core != nullptr && core->contains(d);
+  for (const deadline_arm* a = d->arms_.load(std::memory_order_acquire); a != nullptr; a = a->next) {
+    context_core* core = a->core.load(std::memory_order_acquire);
+    if (core != nullptr && core->contains(a)) return true;
+  }
+  return false;
 }
 
 }  // namespace detail

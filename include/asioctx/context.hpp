@@ -213,9 +213,11 @@ derived<cancel_cause_func> with_cancel_cause(const context& parent);
 derived<cancel_func> with_deadline(const context& parent, clock::time_point d,
                                    const source_location& where = BOOST_CURRENT_LOCATION);
 
-/// with_deadline(parent, clock::now() + t), saturating: a `t` past `time_point::max()` (as
-/// `duration::max()` gives) means no deadline.
-derived<cancel_func> with_timeout(const context& parent, clock::duration t,
+/// with_deadline(parent, clock::now() + t), saturating: `t` is any `std::chrono::duration`; one
+/// past `time_point::max()` (as `duration::max()` or 300 years give) means no deadline, never an
+/// overflow into the past.
+template <class Rep, class Period>
+derived<cancel_func> with_timeout(const context& parent, std::chrono::duration<Rep, Period> t,
                                   const source_location& where = BOOST_CURRENT_LOCATION);
 
 /// As with_deadline; when the deadline fires, cause() is `cause` (the cancel function gives canceled).
@@ -223,7 +225,9 @@ derived<cancel_func> with_deadline_cause(const context& parent, clock::time_poin
                                          const source_location& where = BOOST_CURRENT_LOCATION);
 
 /// As with_timeout, with a cause reported when the deadline fires.
-derived<cancel_func> with_timeout_cause(const context& parent, clock::duration t, error_code cause,
+template <class Rep, class Period>
+derived<cancel_func> with_timeout_cause(const context& parent, std::chrono::duration<Rep, Period> t,
+                                        error_code cause,
                                         const source_location& where = BOOST_CURRENT_LOCATION);
 
 /// As with_deadline, and arms the deadline on ex (an executor, or an execution context such as
@@ -238,9 +242,9 @@ derived<cancel_func> with_deadline(Executor&& ex, const context& parent, clock::
                                    const source_location& where = BOOST_CURRENT_LOCATION);
 
 /// As with_timeout, and arms the deadline on ex (an executor or an execution context) at once.
-template <class Executor,
+template <class Executor, class Rep, class Period,
           class = std::enable_if_t<detail::is_executor_or_context<std::decay_t<Executor>>::value>>
-derived<cancel_func> with_timeout(Executor&& ex, const context& parent, clock::duration t,
+derived<cancel_func> with_timeout(Executor&& ex, const context& parent, std::chrono::duration<Rep, Period> t,
                                   const source_location& where = BOOST_CURRENT_LOCATION);
 
 /// A child of parent carrying v under k (the stored value is a T built from v).

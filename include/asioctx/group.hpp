@@ -81,8 +81,9 @@ class group {
    * or after the tasks ended.
    *
    * @par Executor
-   * The handler's associated executor; a plain callback runs on the executor of the first task
-   * spawned (on system_executor if none ever was). Never completed inside this call.
+   * The handler's associated executor. A handler without one (a plain callback) does not
+   * compile: a group has no I/O object, and may have no task yet (DESIGN rule 13); write
+   * `g.async_wait(boost::asio::bind_executor(ex, handler))`. Never completed inside this call.
    *
    * @par Per-Operation Cancellation
    * Not supported: cancel the group, then wait.

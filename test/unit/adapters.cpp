@@ -11,14 +11,17 @@
 
 #include "test_util.hpp"
 
+#include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/consign.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prepend.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
 #if ASIOCTX_HAS_IMMEDIATE_EXECUTOR
@@ -33,8 +36,10 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace net = boost::asio;
@@ -183,10 +188,77 @@ void check(const char* shape, Start start, when w) {
 }
 
 template <class Start>
-void check_all(const char* shape, Start start) {
+void check_all(const char* shape, Start start, int races = 20) {
   check(shape, start, when::pending);
   check(shape, start, when::before);
-  for (int i = 0; i < 20; ++i) check(shape, start, when::racing);
+  for (int i = 0; i < races; ++i) check(shape, start, when::racing);
+}
+
+// A plain callback for whatever shape two adapters give the result: the first error_code among
+// its arguments (or inside a tuple), else redirect_error's target.
+struct any_recorder {
+  outcome* out;
+  const strand_t* strand;
+  template <class... A>
+  void operator()(A&&... a) const {
+    std::optional<error_code> ec;
+    (find(ec, a), ...);
+    out->ec = ec ? *ec : out->redirect;
+    if (!strand->running_in_this_thread()) ++out->off_strand;
+    ++out->calls;
+  }
+  static void find(std::optional<error_code>& ec, const error_code& e) {
+    if (!ec) ec = e;
+  }
+  template <class... T>
+  static void find(std::optional<error_code>& ec, const std::tuple<T...>& t) {
+    std::apply([&](const auto&... x) { (find(ec, x), ...); }, t);
+  }
+  template <class T>
+  static void find(std::optional<error_code>&, const T&) {}
+};
+
+// Each of Asio's adapters, as a function of the token it wraps.
+inline auto every_adapter(probe& pr, outcome& out) {
+  return std::make_tuple([&pr](auto t) { return net::bind_executor(pr.strand, std::move(t)); },
+                         [](auto t) { return net::as_tuple(std::move(t)); },
+                         [&out](auto t) { return net::redirect_error(std::move(t), out.redirect); },
+                         [&out](auto t) { return net::bind_cancellation_slot(out.sig.slot(), std::move(t)); },
+                         [](auto t) { return net::bind_allocator(tagged_allocator<void>(), std::move(t)); },
+                         [](auto t) { return net::append(std::move(t), 1); },
+                         [](auto t) { return net::prepend(std::move(t), 2); },
+                         [](auto t) { return net::consign(std::move(t), std::make_shared<int>(3)); }
+#if ASIOCTX_HAS_IMMEDIATE_EXECUTOR
+                         ,
+                         [&pr](auto t) { return net::bind_immediate_executor(pr.strand, std::move(t)); }
+#endif
+  );
+}
+constexpr const char* adapter_names[] = {
+    "bind_executor", "as_tuple", "redirect_error", "bind_cancellation_slot", "bind_allocator",
+    "append",        "prepend",  "consign",        "bind_immediate_executor"};
+constexpr std::size_t adapter_count =
+    std::tuple_size_v<decltype(every_adapter(std::declval<probe&>(), std::declval<outcome&>()))>;
+
+// outer(inner(bind(ctx, h))), for one ordered pair of distinct adapters.
+template <std::size_t Outer, std::size_t Inner>
+void check_two_deep() {
+  if constexpr (Outer != Inner) {
+    std::string shape = std::string(adapter_names[Outer]) + "(" + adapter_names[Inner] + "(bind))";
+    check_all(
+        shape.c_str(),
+        [](const asioctx::context& ctx, probe& pr, outcome& out) {
+          auto adapters = every_adapter(pr, out);
+          pr.async_wait(std::get<Outer>(adapters)(
+              std::get<Inner>(adapters)(asioctx::bind(ctx, any_recorder{&out, &pr.strand}))));
+        },
+        2);
+  }
+}
+
+template <std::size_t... I>
+void check_every_pair(std::index_sequence<I...>) {
+  (check_two_deep<I / adapter_count, I % adapter_count>(), ...);
 }
 
 #define CALLBACK_SHAPE(name, ...)                                            \
@@ -253,6 +325,12 @@ BOOST_AUTO_TEST_CASE(plain_callback_every_adapter_both_sides) {
     const auto token = net::as_tuple(asioctx::bind(ctx, rec));
     pr.async_wait(token);
   });
+}
+
+BOOST_AUTO_TEST_CASE(two_adapters_outside_bind_every_pair_both_orders) {
+  // Boost 1.81's adapters hide the operation's executor from bind: each pair must be peeled
+  // down to the bound token, whatever the order.
+  check_every_pair(std::make_index_sequence<adapter_count * adapter_count>());
 }
 
 #if defined(BOOST_ASIO_HAS_CO_AWAIT)

@@ -317,16 +317,66 @@ BOOST_AUTO_TEST_CASE(already_done_completes_promptly_without_starting) {
   io.run_for(10s);
   BOOST_TEST(r->calls == 1);
   BOOST_TEST((r->ec == error::canceled));
+}
 
-  // Expired deadline, never observed before.
-  auto [late, cancel_late] = asioctx::with_timeout(asioctx::background(), -1s);
-  std::size_t bytes = 99;
-  error_code ec;
-  net::post(io, asioctx::bind(late, [&] { ec = error::canceled; }));  // void(): runs normally
-  io.restart();
-  io.run_for(10s);
-  BOOST_TEST((ec == error::canceled));
-  (void)bytes;
+namespace {
+
+// An operation that waits an hour, or until its cancellation slot is emitted, then completes
+// through finish(handler, aborted); `started` says whether it was initiated.
+template <class Finish>
+struct hour_long_op {
+  net::io_context& io;
+  bool* started;
+  Finish finish;
+  using executor_type = net::io_context::executor_type;
+  executor_type get_executor() const noexcept { return io.get_executor(); }
+  template <class Handler>
+  void operator()(Handler h) const {
+    *started = true;
+    auto timer = std::make_shared<net::steady_timer>(io, 1h);
+    auto slot = net::get_associated_cancellation_slot(h);
+    if (slot.is_connected()) slot.assign([timer](net::cancellation_type) { timer->cancel(); });
+    timer->async_wait(
+        [timer, h = std::move(h), f = finish](error_code ec) mutable { f(std::move(h), !!ec); });
+  }
+};
+
+template <class Signature, class Finish, class Token>
+auto async_hour_long(net::io_context& io, bool* started, Finish finish, Token&& token) {
+  return net::async_initiate<Token, Signature>(hour_long_op<Finish>{io, started, finish}, token);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(expired_deadline_never_observed_before) {
+  // The deadline passes while nothing waits and nobody looks; an operation bound afterwards
+  // completes with deadline_exceeded, its other arguments value-initialised, without being
+  // started; one whose signature has no error_code is started and cancelled.
+  net::io_context io;
+  auto [late, cancel_late] = asioctx::with_timeout(asioctx::background(), 5ms);
+  BOOST_TEST_REQUIRE(
+      asioctx_test::wait_until([&, &late = late] { return asioctx::clock::now() > *late.deadline(); }));
+  bool started = false;
+  std::optional<std::tuple<error_code, std::size_t>> r;
+  async_hour_long<void(error_code, std::size_t)>(
+      io, &started,
+      [](auto h, bool aborted) {
+        std::move(h)(aborted ? error_code(net::error::operation_aborted) : error_code(), aborted ? 7u : 42u);
+      },
+      asioctx::bind(late, [&](error_code ec, std::size_t n) { r.emplace(ec, n); }));
+  BOOST_TEST(!r.has_value());  // never inside the initiating function
+  std::optional<int> plain;
+  bool plain_started = false;  // void(int): no error_code to complete early with
+  async_hour_long<void(int)>(
+      io, &plain_started, [](auto h, bool aborted) { std::move(h)(aborted ? -1 : 1); },
+      asioctx::bind(late, [&](int v) { plain = v; }));
+  BOOST_TEST(asioctx_test::run_until(io, [&] { return r.has_value() && plain.has_value(); }));
+  BOOST_TEST(!started);
+  BOOST_TEST_REQUIRE(r.has_value());
+  BOOST_TEST((std::get<0>(*r) == error::deadline_exceeded));
+  BOOST_TEST(std::get<1>(*r) == 0u);
+  BOOST_TEST(plain_started);
+  BOOST_TEST((plain == -1));  // the emit reached it
 }
 
 BOOST_AUTO_TEST_CASE(other_results_pass_through) {

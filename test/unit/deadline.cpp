@@ -14,11 +14,14 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
@@ -104,6 +107,28 @@ BOOST_AUTO_TEST_CASE(timeouts_saturate) {
   BOOST_TEST(io.stopped());  // nothing was armed
 }
 
+BOOST_AUTO_TEST_CASE(timeouts_of_any_duration_saturate) {
+  // 300 years does not fit in clock::duration (nanoseconds): no deadline in practice, never one
+  // in the past.
+  net::io_context io;
+  const auto years = std::chrono::hours(24 * 365 * 300);
+  auto check = [](const asioctx::context& c) {
+    BOOST_TEST(!c.done());
+    BOOST_TEST((!c.deadline() || *c.deadline() > sclock::now() + std::chrono::hours(24 * 365 * 200)));
+  };
+  check(asioctx::with_timeout(asioctx::background(), years).ctx);
+  check(asioctx::with_timeout_cause(asioctx::background(), years, deadline_cause).ctx);
+  check(asioctx::with_timeout(io, asioctx::background(), years).ctx);
+  check(asioctx::with_timeout(io.get_executor(), asioctx::background(), years).ctx);
+  check(asioctx::with_timeout(asioctx::background(), std::chrono::duration<double>(1e30)).ctx);
+  // Other units still mean what they say.
+  auto [m, cm] = asioctx::with_timeout(asioctx::background(), std::chrono::minutes(2));
+  BOOST_TEST_REQUIRE(m.deadline().has_value());
+  BOOST_TEST((*m.deadline() > sclock::now() + 1min));
+  auto [p, cp] = asioctx::with_timeout(asioctx::background(), -std::chrono::hours(24 * 365 * 300));
+  BOOST_TEST((p.err() == error::deadline_exceeded));  // far in the past: born expired
+}
+
 BOOST_AUTO_TEST_CASE(std_tie_reassigns_as_go_does) {
   asioctx::context ctx;
   asioctx::cancel_func cancel;
@@ -169,6 +194,68 @@ BOOST_AUTO_TEST_CASE(run_returns_once_nothing_waits_on_a_live_deadline) {
   cancel_held();
   io.run_for(30s);
   BOOST_TEST(io.stopped());
+}
+
+BOOST_AUTO_TEST_CASE(a_tracked_executor_does_not_hold_run) {
+  // The operation completes, the context is cancelled and released: nothing of it, and nothing
+  // of the deadline service, holds the tracked executor's work.
+  net::io_context io;
+  net::steady_timer t(io, 1ms);
+  bool ran = false;
+  {
+    auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 1h);
+    auto tracked = net::prefer(io.get_executor(), net::execution::outstanding_work.tracked);
+    t.async_wait(asioctx::bind(ctx, net::bind_executor(tracked, [&](error_code) { ran = true; })));
+    BOOST_TEST_REQUIRE(asioctx_test::run_until(io, [&] { return ran; }));
+    cancel();
+  }
+  io.restart();
+  io.run_for(5s);
+  BOOST_TEST(io.stopped());  // ran out of work, not out of time
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_reaches_every_execution_context) {
+  // One deadline, an operation bound on io1 first, then one on io2: io2's operation gets
+  // deadline_exceeded whatever io1 does.
+  enum { never_run, polled_once, destroyed, completed_first };
+  for (int mode : {never_run, polled_once, destroyed, completed_first}) {
+    BOOST_TEST_CONTEXT("mode " << mode) {
+      auto io1 = std::make_unique<net::io_context>();
+      net::io_context io2;
+      auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 100ms);
+      auto t1 = std::make_unique<net::steady_timer>(*io1, mode == completed_first ? 0ms : 1h);
+      bool done1 = false;
+      t1->async_wait(asioctx::bind(ctx, [&](error_code) { done1 = true; }));
+      if (mode == polled_once) io1->poll();
+      if (mode == completed_first) BOOST_TEST_REQUIRE(asioctx_test::run_until(*io1, [&] { return done1; }));
+      if (mode == destroyed) {
+        t1.reset();
+        io1.reset();
+      }
+      net::steady_timer t2(io2, 1h);
+      std::optional<error_code> ec2;
+      t2.async_wait(asioctx::bind(ctx, [&](error_code ec) { ec2 = ec; }));
+      BOOST_TEST(asioctx_test::run_until(io2, [&] { return ec2.has_value(); }));
+      BOOST_TEST((ec2 == error_code(error::deadline_exceeded)));
+      t1.reset();
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_holds_only_the_execution_contexts_that_wait_on_it) {
+  // io1's operation finished; io2's still waits: io1's run() is not held by io2's wait.
+  net::io_context io1, io2;
+  auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 1h);
+  net::steady_timer t1(io1, 1ms), t2(io2, 1h);
+  bool done1 = false;
+  t1.async_wait(asioctx::bind(ctx, [&](error_code) { done1 = true; }));
+  t2.async_wait(asioctx::bind(ctx, [](error_code) {}));
+  io1.run_for(5s);
+  BOOST_TEST(done1);
+  BOOST_TEST(io1.stopped());
+  cancel();
+  io2.run_for(5s);
+  BOOST_TEST(io2.stopped());
 }
 
 BOOST_AUTO_TEST_CASE(many_deadlines_armed_and_cancelled_leave_nothing) {

@@ -4,11 +4,13 @@
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 // std::stop_token both ways (C++20): with_stop_token and get_stop_token.
+#include <asioctx/bind.hpp>
 #include <asioctx/stop_token.hpp>
 
 #include "test_util.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -113,6 +115,29 @@ BOOST_AUTO_TEST_CASE(a_deadline_requests_the_stop) {
   BOOST_TEST(st.stop_requested());
   BOOST_TEST((ran_on == std::this_thread::get_id()));
   BOOST_TEST((ctx.err() == error::deadline_exceeded));
+}
+
+BOOST_AUTO_TEST_CASE(tokens_taken_before_an_unobserved_deadline_agree) {
+  // The deadline passes with nothing waiting; whoever sees the context done first (err(), a
+  // bound operation, a later token), the token taken before stops (DESIGN rule 14).
+  enum { by_err, by_bind, by_later_token };
+  for (int observer : {by_err, by_bind, by_later_token}) {
+    BOOST_TEST_CONTEXT("observer " << observer) {
+      net::io_context io;
+      auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 5ms);
+      std::stop_token early = asioctx::get_stop_token(ctx);
+      bool called = false;
+      std::stop_callback cb(early, [&] { called = true; });
+      BOOST_TEST_REQUIRE(asioctx_test::wait_until([&] { return asioctx::clock::now() > *ctx.deadline(); }));
+      BOOST_TEST(!early.stop_requested());  // nothing looked yet
+      if (observer == by_err) BOOST_TEST((ctx.err() == error::deadline_exceeded));
+      if (observer == by_bind) net::post(io, asioctx::bind(ctx, [] {}));
+      if (observer == by_later_token) BOOST_TEST(asioctx::get_stop_token(ctx).stop_requested());
+      BOOST_TEST(early.stop_requested());
+      BOOST_TEST(called);
+      io.run_for(10s);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(jthread_stop_cancels_a_context_and_a_context_stops_a_jthread) {

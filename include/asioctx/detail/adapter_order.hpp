@@ -65,7 +65,7 @@ struct member_inner {
 };
 
 template <class T, class E>
-struct adapter_swap<boost::asio::executor_binder<bound_token<T>, E>> : binder_inner {
+struct adapter_swap<boost::asio::executor_binder<T, E>> : binder_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::bind_executor(o.get_executor(), std::forward<U>(u));
@@ -73,7 +73,7 @@ struct adapter_swap<boost::asio::executor_binder<bound_token<T>, E>> : binder_in
 };
 
 template <class T, class S>
-struct adapter_swap<boost::asio::cancellation_slot_binder<bound_token<T>, S>> : binder_inner {
+struct adapter_swap<boost::asio::cancellation_slot_binder<T, S>> : binder_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::bind_cancellation_slot(o.get_cancellation_slot(), std::forward<U>(u));
@@ -81,7 +81,7 @@ struct adapter_swap<boost::asio::cancellation_slot_binder<bound_token<T>, S>> : 
 };
 
 template <class T, class A>
-struct adapter_swap<boost::asio::allocator_binder<bound_token<T>, A>> : binder_inner {
+struct adapter_swap<boost::asio::allocator_binder<T, A>> : binder_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::bind_allocator(o.get_allocator(), std::forward<U>(u));
@@ -90,7 +90,7 @@ struct adapter_swap<boost::asio::allocator_binder<bound_token<T>, A>> : binder_i
 
 #if ASIOCTX_HAS_IMMEDIATE_EXECUTOR
 template <class T, class E>
-struct adapter_swap<boost::asio::immediate_executor_binder<bound_token<T>, E>> : binder_inner {
+struct adapter_swap<boost::asio::immediate_executor_binder<T, E>> : binder_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::bind_immediate_executor(o.get_immediate_executor(), std::forward<U>(u));
@@ -99,7 +99,7 @@ struct adapter_swap<boost::asio::immediate_executor_binder<bound_token<T>, E>> :
 #endif
 
 template <class T>
-struct adapter_swap<boost::asio::as_tuple_t<bound_token<T>>> : member_inner {
+struct adapter_swap<boost::asio::as_tuple_t<T>> : member_inner {
   template <class O, class U>
   static auto rewrap(O&&, U&& u) {
     return boost::asio::as_tuple(std::forward<U>(u));
@@ -107,7 +107,7 @@ struct adapter_swap<boost::asio::as_tuple_t<bound_token<T>>> : member_inner {
 };
 
 template <class T>
-struct adapter_swap<boost::asio::redirect_error_t<bound_token<T>>> : member_inner {
+struct adapter_swap<boost::asio::redirect_error_t<T>> : member_inner {
   template <class O, class U>
   static auto rewrap(O&& o, U&& u) {
     return boost::asio::redirect_error(std::forward<U>(u), o.ec_);
@@ -123,7 +123,7 @@ auto rewrap_with_values(O&& o, U&& u, Make make) {
 
 #define ASIOCTX_VALUE_ADAPTER_SWAP(adapter, make)                                         \
   template <class T, class... V>                                                          \
-  struct adapter_swap<boost::asio::adapter<bound_token<T>, V...>> : member_inner {        \
+  struct adapter_swap<boost::asio::adapter<T, V...>> : member_inner {                     \
     template <class O, class U>                                                           \
     static auto rewrap(O&& o, U&& u) {                                                    \
       return rewrap_with_values(std::forward<O>(o), std::forward<U>(u), [](auto&&... a) { \
@@ -136,21 +136,34 @@ ASIOCTX_VALUE_ADAPTER_SWAP(prepend_t, prepend)
 ASIOCTX_VALUE_ADAPTER_SWAP(consign_t, consign)
 #undef ASIOCTX_VALUE_ADAPTER_SWAP
 
-// adapter(bind(ctx, token)) -> bind(ctx, adapter(token)); moves out of an rvalue, copies otherwise.
-template <class Outer, class Raw>
-auto swap_adapter(Raw&& outer) {
-  using swap = adapter_swap<Outer>;
-  constexpr bool steal = !std::is_lvalue_reference_v<Raw> && !std::is_const_v<std::remove_reference_t<Raw>>;
-  auto& bound = swap::inner(outer);
-  if constexpr (steal) {
-    auto wrapped = swap::rewrap(std::move(outer), std::move(bound.get_token()));
-    return bound_token<decltype(wrapped)>(std::move(bound).take_context(), std::move(wrapped),
-                                          bound.get_cancellation_type());
+template <class T>
+struct is_bound_token : std::false_type {};
+template <class T>
+struct is_bound_token<bound_token<T>> : std::true_type {};
+
+// The inner token of an adapter passed as Raw, forwarded as Raw is.
+template <class Raw, class Inner>
+decltype(auto) forward_inner(Inner& inner) noexcept {
+  if constexpr (std::is_lvalue_reference_v<Raw> || std::is_const_v<std::remove_reference_t<Raw>>)
+    return static_cast<const Inner&>(inner);
+  else
+    return std::move(inner);
+}
+
+// Peels adapters down to the bound token, recursively, and puts them back inside it:
+// a(b(bind(ctx, token))) -> bind(ctx, a(b(token))). Moves out of an rvalue, copies otherwise.
+template <class Raw>
+auto peel(Raw&& token) {
+  using type = std::remove_cv_t<std::remove_reference_t<Raw>>;
+  if constexpr (is_bound_token<type>::value) {
+    return type(std::forward<Raw>(token));
   } else {
-    const auto& cbound = bound;
-    auto wrapped = swap::rewrap(outer, cbound.get_token());
-    return bound_token<decltype(wrapped)>(cbound.get_context(), std::move(wrapped),
-                                          cbound.get_cancellation_type());
+    using swap = adapter_swap<type>;
+    auto inner = peel(forward_inner<Raw>(swap::inner(token)));
+    auto wrapped = swap::rewrap(std::forward<Raw>(token), std::move(inner.get_token()));
+    const auto cancellation_type = inner.get_cancellation_type();
+    return bound_token<decltype(wrapped)>(std::move(inner).take_context(), std::move(wrapped),
+                                          cancellation_type);
   }
 }
 

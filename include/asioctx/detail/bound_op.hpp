@@ -67,7 +67,7 @@ class bound_op : public list_hook<op_tag>, public pooled {
   // installed), in the slot of its executor ex; emits at once if the context is done. Drops
   // start()'s reference.
   template <class Executor>
-  void start(const Executor& ex, context_core* home) noexcept;
+  void start(const Executor& ex, deadline_arm* home) noexcept;
 
   // As the operation completes, or its handler is destroyed: the context's error if its emit
   // reached the operation (the context cancelled it), else {}. Drops the handler's reference.
@@ -218,7 +218,8 @@ class exec_slot : public list_hook<slot_tag>, public pooled {
   bool keep_idle_;
   // Attached to its context: guarded by the context's node lock. Detached: ops_ by mutex_.
   intrusive_list<bound_op, op_tag> ops_;
-  std::uint32_t count_ = 0;  // operations in ops_, while attached
+  std::uint32_t count_ = 0;      // operations in ops_, while attached
+  deadline_arm* arm_ = nullptr;  // while count_ > 0: where they demand the context's deadline
   bool detached_ = false;
   unsigned char err_ = 0;  // the context's error, once detached
   spin_mutex mutex_;
@@ -299,7 +300,7 @@ class exec_slot_impl final : public exec_slot {
 };
 
 template <class Executor>
-void bound_op::start(const Executor& ex, context_core* home) noexcept {
+void bound_op::start(const Executor& ex, deadline_arm* home) noexcept {
   exec_slot* (*make)(const void*) = &exec_slot_impl<Executor>::make;
   switch (tree::add_bound(node_, this, &exec_slot_impl<Executor>::tag, &ex, make, home)) {
     case tree::bound_added::linked:

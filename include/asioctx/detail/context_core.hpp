@@ -26,7 +26,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/execution_context.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 
 #include <atomic>
@@ -104,19 +106,19 @@ class context_core {
 
   bool dead() const noexcept { return dead_.load(std::memory_order_acquire); }
 
-  // --- Deadlines (called by the tree, never under a node's lock).
-  // Homes n here unless it is homed at a live core already; returns where n is homed (null if
-  // this core is dead and n has no other home).
-  static context_core* home(deadline_node* n, context_core* want) noexcept;
-  // n is waited on: homes it (as home() does) and puts it into the heap if it is live and
-  // still wanted, the timer moved earlier if needed.
-  static void home_and_activate(deadline_node* n, context_core* want) noexcept;
-  // Nothing waits on n any more (rechecked under the lock): out of the heap.
-  void deactivate(deadline_node* n) noexcept;
-  // n is done: out of the heap for good.
-  void remove(deadline_node* n) noexcept;
-  // n is being destroyed: out of the heap, no longer a user of this core.
-  void unhome(deadline_node* n) noexcept;
+  // --- Deadline arms (called by the tree, never under a node's lock). An arm is a user of
+  // the core from try_add_user() until release_arm().
+  // a is waited on here: into the heap if its deadline is live and still wanted (rechecked
+  // under the lock), the timer moved earlier if needed.
+  void activate(deadline_arm* a) noexcept;
+  // Nothing here waits on a any more (rechecked under the lock): out of the heap.
+  void deactivate(deadline_arm* a) noexcept;
+  // a's deadline is done: out of the heap for good.
+  void remove(deadline_arm* a) noexcept;
+  // a's deadline is being destroyed: out of the heap, no longer a user of this core.
+  void release_arm(deadline_arm* a) noexcept;
+  // A user more, unless the execution context has shut down.
+  bool try_add_user() noexcept;
 
   // --- Waiters holding handlers of this context.
   // An enrolled waiter is a user of the core until it withdraws, exactly once, whether or not
@@ -129,7 +131,8 @@ class context_core {
   bool enter() noexcept;
   void leave() noexcept;
 
-  // The executor the deadline timer runs on, set by the first user (strands unwrapped).
+  // The executor the deadline timer runs on, set by the first user (strands unwrapped, its
+  // outstanding work untracked: the timer holds run() only while it waits).
   bool has_executor() const noexcept { return has_executor_.load(std::memory_order_acquire); }
   void set_executor(const boost::asio::any_io_executor& ex);
 
@@ -141,16 +144,15 @@ class context_core {
   // Test hooks.
   std::size_t heap_size() noexcept;
   std::size_t enrolled() noexcept;
-  bool contains(const deadline_node* n) noexcept;
+  bool contains(const deadline_arm* a) noexcept;
   bool timer_armed() noexcept;
 
  private:
   friend class deadline_timer_state;
   ~context_core();
 
-  void push(deadline_node* n);
-  void erase(deadline_node* n) noexcept;
-  void activate_locked(deadline_node* n, std::unique_lock<spin_mutex>& lock) noexcept;
+  void push(deadline_arm* a);
+  void erase(deadline_arm* a) noexcept;
   void sift_up(std::size_t i) noexcept;
   void sift_down(std::size_t i) noexcept;
   bool drop_user_locked() noexcept;
@@ -167,7 +169,7 @@ class context_core {
   std::atomic<bool> has_executor_{false};
   std::atomic<std::uint32_t> inflight_{0};
   ref_count users_{1};  // the service, the deadlines homed here, the enrolled waiters (changed under mutex_)
-  std::vector<deadline_node*> heap_;
+  std::vector<deadline_arm*> heap_;
   intrusive_list<registered, registry_tag> registry_;
   std::size_t registry_size_ = 0;
 
@@ -209,14 +211,19 @@ auto unstranded(const Executor& ex) {
 template <class Executor>
 context_core* core_of_executor(const Executor& ex) {
   context_core* core = core_of(boost::asio::query(ex, boost::asio::execution::context));
-  if (!core->has_executor()) core->set_executor(boost::asio::any_io_executor(unstranded(ex)));
+  if (!core->has_executor()) {
+    // The service keeps no work of the user's: a tracked executor would hold run() forever.
+    core->set_executor(boost::asio::any_io_executor(
+        boost::asio::prefer(unstranded(ex), boost::asio::execution::outstanding_work.untracked)));
+  }
   return core;
 }
 
-// Where a waiter on c may arm c's deadline: null when nothing needs arming.
+// Where a waiter on c that completes on ex demands c's deadline: the arm of ex's execution
+// context; null when c has no deadline.
 template <class Executor>
-context_core* home_for(const cancel_node* c, const Executor& ex) {
-  return tree::needs_home(c) ? core_of_executor(ex) : nullptr;
+deadline_arm* arm_for(const cancel_node* c, const Executor& ex) {
+  return c->has_deadline() ? tree::arm(c, core_of_executor(ex)) : nullptr;
 }
 
 // Test hook: how many deadlines are waited on (in the heap) in ctx.

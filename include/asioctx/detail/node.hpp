@@ -43,6 +43,7 @@ enum class node_kind : unsigned char { todo, cancel, deadline, value, without_ca
 
 class cancel_node;
 class deadline_node;
+struct deadline_arm;
 class context_core;
 class bound_op;
 class exec_slot;
@@ -141,8 +142,7 @@ class cancel_node : public node, public list_hook<child_tag> {
   // until that canceller is done with it.
   enum : unsigned char { unlinked_self = 0, linked = 1, unlinked_by_canceller = 2 };
   std::atomic<unsigned char> link_{unlinked_self};
-  bool pinned_ = false;             // guarded by mutex_: counts as a waiter (an executor-first arm)
-  std::uint32_t waiter_count_ = 0;  // guarded by mutex_: waiters, plus one if pinned_
+  deadline_arm* pin_ = nullptr;  // guarded by mutex_: the executor-first arm's demand, if any
 
   // Before the node is done, a deadline_node keeps here the cause and the site its deadline
   // reports; once done, both are the winning cancel's (or the deadline's), written under mutex_
@@ -154,6 +154,25 @@ class cancel_node : public node, public list_hook<child_tag> {
   intrusive_list<waiter> waiters_;                   // guarded by mutex_
   intrusive_list<exec_slot, slot_tag> slots_;        // guarded by mutex_: bound operations by executor
   deadline_node* owner_ = nullptr;
+};
+
+// One execution context's share of a deadline: the entry of its deadline service's heap, in the
+// heap while something that completes on that execution context waits on the deadline (demand).
+// A deadline has one arm per execution context its waiters have used; each arm is a user of its
+// service's core, so the deadline reaches every execution context, whatever the others do.
+struct deadline_arm {
+  static constexpr std::uint32_t not_in_heap = ~std::uint32_t(0);
+
+  deadline_arm(deadline_node* n, clock::time_point w) noexcept : node(n), when(w) {}
+  deadline_arm(const deadline_arm&) = delete;
+  deadline_arm& operator=(const deadline_arm&) = delete;
+
+  deadline_node* const node;
+  const clock::time_point when;
+  std::atomic<context_core*> core{nullptr};  // set once; the arm holds one user of it
+  std::atomic<std::int32_t> demand{0};       // slots, waiters and pins that wait here
+  std::uint32_t heap_index = not_in_heap;    // guarded by core's lock
+  deadline_arm* next = nullptr;              // set before the arm is published
 };
 
 class deadline_node final : public cancel_node {
@@ -169,12 +188,9 @@ class deadline_node final : public cancel_node {
   friend class context_core;
   ~deadline_node() override;
 
-  static constexpr std::uint32_t not_in_heap = ~std::uint32_t(0);
-
   clock::time_point when_;
-  std::atomic<std::int32_t> demand_{0};       // nodes below (or this) that have waiters
-  std::uint32_t heap_index_ = not_in_heap;    // guarded by core_'s lock
-  std::atomic<context_core*> core_{nullptr};  // the deadline service it is homed at, once armed
+  deadline_arm first_arm_{this, when_};           // the common case: one execution context
+  std::atomic<deadline_arm*> arms_{&first_arm_};  // pushed at the front, freed with the node
 };
 
 inline clock::time_point cancel_node::deadline() const noexcept { return owner_->when(); }
@@ -214,19 +230,23 @@ struct tree {
   static error_code cause_of(const node* n) noexcept;
   static source_location site_of(const node* n) noexcept;
 
+  // The arm of c's deadline on core (made on first use); null if c has no deadline, core is
+  // null or shut down, or memory ran out (the deadline is then still reported by err()).
+  static deadline_arm* arm(const cancel_node* c, context_core* core) noexcept;
+
   // Bound operations: links op into c's slot for its executor *ex (type identifies the
   // executor type; make makes a slot for it when c has none). If c is done, op goes alone into a
   // detached slot of its own (op->slot_), its node reference handed over, for the caller to
-  // dispatch. If that makes c's deadline wanted, arms it on home.
+  // dispatch. While the slot has operations, it demands c's deadline on arm (its executor's).
   enum class bound_added { linked, done, completed_first };
   static bound_added add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
-                               exec_slot* (*make)(const void*), context_core* home) noexcept;
+                               exec_slot* (*make)(const void*), deadline_arm* arm) noexcept;
   // Unlinks op from c's slot (true); false if its slot was detached (or op was never linked).
   static bool remove_bound(cancel_node* c, bound_op* op) noexcept;
 
-  // Links w below c unless c is done (false: the caller notifies at once). If that makes c's
-  // deadline wanted, arms it on home (which must not be null then: see needs_home).
-  static bool add_waiter(cancel_node* c, waiter* w, context_core* home) noexcept;
+  // Links w below c unless c is done (false: the caller notifies at once). A waiter that
+  // demands puts its demand on arm (its executor's arm of c's deadline) while linked.
+  static bool add_waiter(cancel_node* c, waiter* w, deadline_arm* arm) noexcept;
   // Unlinks w if it is still linked (true); false means a canceller detached it.
   static bool remove_waiter(cancel_node* c, waiter* w) noexcept;
   // The waiter of candidate's kind() that c keeps at most one of (last in its list): the one
@@ -234,10 +254,9 @@ struct tree {
   // lock, while w cannot be fired. False if c is done.
   static bool with_unique_waiter(cancel_node* c, waiter* candidate, void (*use)(waiter*, void*),
                                  void* arg) noexcept;
-  // Counts c as waited on until it is done or destroyed (the executor-first arms).
-  static void pin(cancel_node* c, context_core* home) noexcept;
-  // Whether adding a waiter to c needs an execution context to arm c's deadline on.
-  static bool needs_home(const cancel_node* c) noexcept;
+  // Counts c as waited on, on arm, until it is done or destroyed (the executor-first arms; the
+  // first one a node gets).
+  static void pin(cancel_node* c, deadline_arm* arm) noexcept;
 
   // Test hooks.
   static std::size_t child_count(const cancel_node* c) noexcept;
@@ -260,7 +279,7 @@ struct tree {
     intrusive_list<waiter> waiters;
     intrusive_list<exec_slot, slot_tag> slots;  // detached, to dispatch
     intrusive_list<exec_slot, slot_tag> empty;  // to free
-    bool had_demand = false;
+    deadline_arm* pin = nullptr;
     bool has_children = false;
   };
   static bool close(cancel_node* c, const cancel_node* from, error e, const error_code* cause,
@@ -268,8 +287,8 @@ struct tree {
   static void after_close(cancel_node* c, closed& out) noexcept;
   static void propagate(cancel_node* root) noexcept;
   static void notify(intrusive_list<waiter>& waiters, const error_code& err) noexcept;
-  static void demand_up(deadline_node* owner, context_core* home) noexcept;
-  static void demand_down(deadline_node* owner) noexcept;
+  static void demand_up(deadline_arm* a) noexcept;
+  static void demand_down(deadline_arm* a) noexcept;
   static void drop_waiters(cancel_node* c) noexcept;
 };
 

@@ -28,6 +28,7 @@ namespace detail {
 
 class waiter;
 class cancel_node;
+struct deadline_arm;
 struct tree;
 
 class waiter : public list_hook<> {
@@ -57,7 +58,8 @@ class waiter : public list_hook<> {
  private:
   friend struct tree;
   friend class cancel_node;
-  bool attached_ = false;  // in its node's list; guarded by the node's lock
+  bool attached_ = false;        // in its node's list; guarded by the node's lock
+  deadline_arm* arm_ = nullptr;  // where it demands the deadline while linked; guarded likewise
 };
 
 }  // namespace detail

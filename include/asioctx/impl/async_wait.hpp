@@ -11,7 +11,7 @@
 #define ASIOCTX_IMPL_ASYNC_WAIT_HPP
 
 #include <asioctx/detail/context_core.hpp>
-#include <asioctx/detail/operation_executor.hpp>
+#include <asioctx/detail/executor.hpp>
 #include <asioctx/impl/bind.hpp>
 
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -47,7 +47,7 @@ class wait_op final : public waiter, public registered, public pooled {
         core_(core) {}
 
   // Registers the wait; consumes the creation reference (the pending wait's own).
-  void start(context_core* home) noexcept {
+  void start(deadline_arm* home) noexcept {
     auto slot = boost::asio::get_associated_cancellation_slot(*handler_);
     if (node_ == nullptr && !slot.is_connected()) {
       // Nothing can ever complete it: like a pending handler of a destroyed io_context, the
@@ -196,10 +196,8 @@ class wait_op final : public waiter, public registered, public pooled {
 struct initiate_context_wait {
   template <class Handler>
   void operator()(Handler&& handler, const context& c) const {
-    static_assert(has_own_executor<std::decay_t<Handler>>,
-                  "asioctx::async_wait: the handler has no associated executor to complete on; "
-                  "write asioctx::async_wait(ctx, boost::asio::bind_executor(ex, handler)), or use a "
-                  "token that has one (use_awaitable, a yield_context, use_future).");
+    ASIOCTX_REQUIRE_OWN_EXECUTOR(std::decay_t<Handler>, "asioctx::async_wait",
+                                 "asioctx::async_wait(ctx, boost::asio::bind_executor(ex, handler))");
     using handler_type = std::decay_t<Handler>;
     node* n = access::get(c);
     cancel_node* cn = n != nullptr ? n->canceler() : nullptr;
@@ -211,7 +209,7 @@ struct initiate_context_wait {
       }
     }
     context_core* core = core_of_executor(ex);
-    context_core* home = cn != nullptr ? home_for(cn, ex) : nullptr;
+    deadline_arm* home = cn != nullptr ? arm_for(cn, ex) : nullptr;
     auto* op = new wait_op<handler_type>(std::forward<Handler>(handler), cn, core);
     if (cn != nullptr) cn->add_ref();  // after construction: nothing leaks if it throws
     op->start(home);

@@ -13,7 +13,7 @@
 #include <asioctx/detail/adapter_order.hpp>
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/config.hpp>
-#include <asioctx/detail/operation_executor.hpp>
+#include <asioctx/detail/executor.hpp>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -251,7 +251,7 @@ class bound_initiation : public initiation_holder<Initiation> {
         return;
       }
     }
-    context_core* home = home_for(c, ex);
+    deadline_arm* home = arm_for(c, ex);
     auto* op = new bound_op(c, type_);
     take_canceler(ctx);  // the operation now holds the context's reference to its node
     std::optional<bound_handler<std::decay_t<Handler>>> wrapped;

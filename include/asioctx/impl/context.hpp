@@ -10,6 +10,7 @@
 #ifndef ASIOCTX_IMPL_CONTEXT_HPP
 #define ASIOCTX_IMPL_CONTEXT_HPP
 
+#include <asioctx/detail/chrono.hpp>
 #include <asioctx/detail/context_core.hpp>
 
 #include <boost/asio/execution/executor.hpp>
@@ -117,7 +118,7 @@ class after_func_base : public waiter, public registered, public pooled {
   virtual void post() noexcept = 0;  // posts f, then lets go of the executor; called once
   virtual void drop() noexcept = 0;  // destroys f without calling it, and the executor
 
-  context_core* home_ = nullptr;  // where the deadline is armed, if it needs arming
+  deadline_arm* home_ = nullptr;  // where it demands the deadline, if it has one
   context_core* core_;            // ex's execution context; null once it cannot be posted to
 
  private:
@@ -166,7 +167,7 @@ class after_func_op final : public after_func_base {
  public:
   after_func_op(cancel_node* c, const Executor& ex, F&& f)
       : after_func_base(c, c != nullptr ? core_of_executor(ex) : nullptr), ex_(ex), f_(std::move(f)) {
-    if (c != nullptr) home_ = home_for(c, ex);
+    if (c != nullptr) home_ = arm_for(c, ex);
   }
 
  private:
@@ -215,7 +216,7 @@ template <class Executor>
 derived<cancel_func> armed_at_once(derived<cancel_func> r, Executor& ex) {
   if (cancel_node* c = access::get(r.ctx)->canceler()) {
     auto&& e = executor_of(ex);
-    tree::pin(c, home_for(c, e));
+    tree::pin(c, arm_for(c, e));
   }
   return r;
 }
@@ -227,8 +228,20 @@ derived<cancel_func> with_deadline(Executor&& ex, const context& parent, clock::
   return detail::armed_at_once(with_deadline(parent, d, where), ex);
 }
 
-template <class Executor, class>
-derived<cancel_func> with_timeout(Executor&& ex, const context& parent, clock::duration t,
+template <class Rep, class Period>
+derived<cancel_func> with_timeout(const context& parent, std::chrono::duration<Rep, Period> t,
+                                  const source_location& where) {
+  return with_deadline_cause(parent, detail::saturating_add(clock::now(), t), error_code(), where);
+}
+
+template <class Rep, class Period>
+derived<cancel_func> with_timeout_cause(const context& parent, std::chrono::duration<Rep, Period> t,
+                                        error_code cause, const source_location& where) {
+  return with_deadline_cause(parent, detail::saturating_add(clock::now(), t), cause, where);
+}
+
+template <class Executor, class Rep, class Period, class>
+derived<cancel_func> with_timeout(Executor&& ex, const context& parent, std::chrono::duration<Rep, Period> t,
                                   const source_location& where) {
   return detail::armed_at_once(with_timeout(parent, t, where), ex);
 }

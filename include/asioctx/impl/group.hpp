@@ -11,13 +11,13 @@
 #define ASIOCTX_IMPL_GROUP_HPP
 
 #include <asioctx/detail/context_core.hpp>
+#include <asioctx/detail/executor.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detail/bind_handler.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/system_executor.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <atomic>
@@ -34,8 +34,8 @@ namespace detail {
 // A pending async_wait, its handler's type erased.
 struct group_waiter {
   virtual ~group_waiter() = default;
-  // Posts the handler to its associated executor, or to fallback for a plain callback.
-  virtual void complete(std::exception_ptr result, const boost::asio::any_io_executor& fallback) = 0;
+  // Posts the handler to its associated executor (it must have one: DESIGN rule 13).
+  virtual void complete(std::exception_ptr result) = 0;
 };
 
 template <class Handler>
@@ -43,8 +43,8 @@ class group_waiter_impl final : public group_waiter {
  public:
   template <class H>
   explicit group_waiter_impl(H&& h) : handler_(std::forward<H>(h)) {}
-  void complete(std::exception_ptr result, const boost::asio::any_io_executor& fallback) override {
-    auto ex = boost::asio::get_associated_executor(handler_, fallback);
+  void complete(std::exception_ptr result) override {
+    auto ex = boost::asio::get_associated_executor(handler_);
     boost::asio::post(ex, boost::asio::detail::bind_handler(std::move(handler_), std::move(result)));
   }
 
@@ -82,7 +82,6 @@ class group_state : public std::enable_shared_from_this<group_state> {
   // Stores h until the group is idle, or completes it at once (posted) if it is.
   void wait(waiter_type h) {
     std::exception_ptr result;
-    boost::asio::any_io_executor fallback;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (running_ != 0 || !queued_.empty()) {
@@ -90,10 +89,9 @@ class group_state : public std::enable_shared_from_this<group_state> {
         return;
       }
       result = first_failure_;
-      fallback = fallback_locked();
     }
     cancel_(error_code(), born_);
-    h->complete(std::move(result), fallback);
+    h->complete(std::move(result));
   }
 
   // A task ended, with e if it failed.
@@ -103,7 +101,6 @@ class group_state : public std::enable_shared_from_this<group_state> {
     std::deque<std::unique_ptr<group_task>> dropped;
     std::vector<waiter_type> done;
     std::exception_ptr result;
-    boost::asio::any_io_executor fallback;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       --running_;
@@ -117,14 +114,13 @@ class group_state : public std::enable_shared_from_this<group_state> {
       if (running_ == 0 && queued_.empty()) {
         done.swap(waiters_);
         result = first_failure_;
-        fallback = fallback_locked();
       }
     }
     dropped.clear();
     if (next) start(std::move(next));
     if (!done.empty()) {
       cancel_(error_code(), born_);  // as Go's Wait does, before anyone is told
-      for (auto& h : done) h->complete(result, fallback);
+      for (auto& h : done) h->complete(result);
     }
   }
 
@@ -159,22 +155,15 @@ class group_state : public std::enable_shared_from_this<group_state> {
     }
   }
 
-  // Where a plain callback's handler runs: the first task's executor.
-  boost::asio::any_io_executor fallback_locked() const {
-    return first_executor_ ? *first_executor_ : boost::asio::any_io_executor(boost::asio::system_executor());
-  }
-
   std::mutex mutex_;
   context ctx_;
   cancel_cause_func cancel_;
   const std::size_t limit_;  // 0: none
   const source_location born_;
-  std::size_t running_ = 0;                                     // guarded by mutex_
-  std::deque<std::unique_ptr<group_task>> queued_;              // guarded by mutex_
-  std::vector<waiter_type> waiters_;                            // guarded by mutex_
-  std::exception_ptr first_failure_;                            // guarded by mutex_
-  std::optional<boost::asio::any_io_executor> first_executor_;  // guarded by mutex_: the first spawn's
-  std::atomic<bool> has_first_{false};  // first_executor_ is set: later spawns copy nothing
+  std::size_t running_ = 0;                         // guarded by mutex_
+  std::deque<std::unique_ptr<group_task>> queued_;  // guarded by mutex_
+  std::vector<waiter_type> waiters_;                // guarded by mutex_
+  std::exception_ptr first_failure_;                // guarded by mutex_
 };
 
 template <class Executor, class F>
@@ -201,17 +190,11 @@ template <class Executor, class F>
 void group_state::spawn(Executor&& ex, F&& f, const source_location& where) {
   auto&& e = executor_of(ex);
   using executor_type = std::decay_t<decltype(e)>;
-  std::optional<boost::asio::any_io_executor> first;
-  if (!has_first_.load(std::memory_order_acquire)) first.emplace(e);  // made outside the lock
   std::unique_ptr<group_task> t = std::make_unique<group_task_impl<executor_type, std::decay_t<F>>>(
       e, std::forward<F>(f), shared_from_this(), where);
   bool start_now = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (first && !first_executor_) {
-      first_executor_.swap(first);
-      has_first_.store(true, std::memory_order_release);
-    }
     if (ctx_.done()) {
       // Dropped, never started: t is destroyed below, outside the lock.
     } else if (limit_ == 0 || running_ < limit_) {
@@ -246,6 +229,8 @@ template <class Token>
 auto group::async_wait(Token&& token) {
   return boost::asio::async_initiate<Token, void(std::exception_ptr)>(
       [](auto handler, std::shared_ptr<detail::group_state> st) {
+        ASIOCTX_REQUIRE_OWN_EXECUTOR(decltype(handler), "asioctx::group::async_wait",
+                                     "g.async_wait(boost::asio::bind_executor(ex, handler))");
         st->wait(std::make_unique<detail::group_waiter_impl<decltype(handler)>>(std::move(handler)));
       },
       token, state_);

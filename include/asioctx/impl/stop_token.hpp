@@ -106,7 +106,7 @@ std::stop_token get_stop_token(Executor&& ex, const context& c) {
   detail::node* n = detail::access::get(c);
   if (detail::cancel_node* cn = n != nullptr ? n->canceler() : nullptr) {
     auto&& e = detail::executor_of(ex);
-    detail::tree::pin(cn, detail::home_for(cn, e));
+    detail::tree::pin(cn, detail::arm_for(cn, e));
   }
   return token;
 }

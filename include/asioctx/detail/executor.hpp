@@ -4,16 +4,20 @@
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 //
-// asioctx/detail/operation_executor.hpp
+// asioctx/detail/executor.hpp
 //
-// Which executor a bound operation completes on, decided when it is initiated: the handler's
-// associated executor, with the initiation's (or the I/O object's) executor as the candidate, as
-// the operation itself will ask. Where neither the handler nor the operation says, bind() does
-// not compile: guessing system_executor would emit off the operation's strand.
+// The one executor rule (DESIGN rule 13) of every asynchronous function of the core: a handler
+// completes on its associated executor, else on the I/O object's (the initiation's executor, or
+// that of an I/O object among its arguments); where neither exists, the function does not
+// compile, with a message that says how to write it. Never system_executor.
+// - bind: operation_executor(handler, candidate_executor(initiation, args...));
+// - async_wait and group::async_wait have no I/O object: the handler's associated executor
+//   (ASIOCTX_REQUIRE_OWN_EXECUTOR);
+// - after_func takes its executor as an argument.
 //
 
-#ifndef ASIOCTX_DETAIL_OPERATION_EXECUTOR_HPP
-#define ASIOCTX_DETAIL_OPERATION_EXECUTOR_HPP
+#ifndef ASIOCTX_DETAIL_EXECUTOR_HPP
+#define ASIOCTX_DETAIL_EXECUTOR_HPP
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/system_executor.hpp>
@@ -59,10 +63,20 @@ decltype(auto) io_object_executor(const First& first, const Rest&... rest) {
 // A candidate no handler association can return unless it has none of its own.
 struct no_executor_candidate {};
 
+// Whether Handler has an associated executor of its own (not a default it would be given).
 template <class Handler>
 constexpr bool has_own_executor =
     !std::is_same_v<typename boost::asio::associated_executor<Handler, no_executor_candidate>::type,
                     no_executor_candidate>;
+
+// For the functions without an I/O object: refuses, at compile time, a handler with no
+// associated executor, naming the function and how to write the call.
+#define ASIOCTX_REQUIRE_OWN_EXECUTOR(Handler, function, example)                            \
+  static_assert(::asioctx::detail::has_own_executor<Handler>, function                      \
+                ": the handler has no associated executor to complete on, and there is no " \
+                "I/O object to take one from; write " example                               \
+                ", or use a token that has one "                                            \
+                "(use_awaitable, a yield_context, use_future).")
 
 // Executors that run a handler wherever it is dispatched from: as an association they say
 // nothing about where the operation runs.
@@ -117,4 +131,4 @@ decltype(auto) operation_executor(const Handler& h, const Candidate& candidate) 
 }  // namespace detail
 }  // namespace asioctx
 
-#endif  // ASIOCTX_DETAIL_OPERATION_EXECUTOR_HPP
+#endif  // ASIOCTX_DETAIL_EXECUTOR_HPP
