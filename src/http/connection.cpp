@@ -12,6 +12,7 @@
 #include "sites.hpp"
 
 #include <asioctx/bind.hpp>
+#include <asioctx/detail/chrono.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -38,12 +39,15 @@ namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
-std::optional<clock::time_point> after(clock::time_point t, std::chrono::milliseconds d) {
-  if (d <= std::chrono::milliseconds::zero()) return std::nullopt;
-  return t + d;
-}
-
 }  // namespace
+
+// t + d for a limit d: none when d is zero or less (disabled) or too far to reach (max()).
+std::optional<clock::time_point> connection::after(clock::time_point t, std::chrono::milliseconds d) {
+  if (d <= std::chrono::milliseconds::zero()) return std::nullopt;
+  const clock::time_point at = asioctx::detail::saturating_add(t, d);
+  if (at == clock::time_point::max()) return std::nullopt;
+  return at;
+}
 
 connection::connection(std::shared_ptr<server_impl> srv, tcp::socket socket)
     : srv_(std::move(srv)),
@@ -99,17 +103,16 @@ void connection::new_parser() {
 // queue has room. Called by the reader after each read and by the writer when it frees a slot.
 void connection::parse() {
   while (accepting_ && queue_.size() < opts_.max_pipelined && buffer_.size() > 0) {
+    if (!partial_) {
+      // The request's first byte: request_read_timeout bounds it from here, body included.
+      partial_ = true;
+      request_started_ = clock::now();
+    }
     auto& p = *parser_;
     const bool header_was_done = p.is_header_done();
     error_code ec;
     buffer_.consume(p.put(buffer_.data(), ec));
-    if (ec == bhttp::error::need_more) {
-      if (!partial_) {
-        partial_ = true;
-        request_started_ = clock::now();
-      }
-      return;
-    }
+    if (ec == bhttp::error::need_more) return;
     if (ec) return reject(bad_request_status(ec));
     if (!header_was_done && p.is_header_done()) {
       const unsigned status = header_status(p.get());
@@ -241,7 +244,7 @@ void connection::client_gone() {
 net::awaitable<void> connection::linger() {
   in_ = in_state::lingering;
   if (opts_.close_linger <= std::chrono::milliseconds::zero()) co_return;
-  auto [lctx, lcancel] = with_timeout(srv_->cut_, opts_.close_linger);
+  auto [lctx, lcancel] = limited(srv_->cut_, opts_.close_linger);
   for (std::size_t dropped = 0; dropped < read_ahead_;) {
     auto [ec, n] = co_await socket_.async_read_some(net::buffer(chunk_), asioctx::bind(lctx, use_tuple));
     if (ec) break;

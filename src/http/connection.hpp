@@ -83,6 +83,8 @@ class connection : public std::enable_shared_from_this<connection> {
   net::awaitable<bool> write(response& res);
   net::awaitable<bool> write_interim();
   derived<cancel_func> write_context() const;
+  static std::optional<clock::time_point> after(clock::time_point t, std::chrono::milliseconds d);
+  static derived<cancel_func> limited(const context& parent, std::chrono::milliseconds d);
   void finish();
   void abort();
   void maybe_close();

@@ -19,6 +19,7 @@
 #include "sites.hpp"
 
 #include <asioctx/detail/access.hpp>
+#include <asioctx/detail/chrono.hpp>
 #include <asioctx/detail/node.hpp>
 #include <asioctx/http/timeout_header.hpp>
 
@@ -111,7 +112,8 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   if (t->writer_signal != writer_signal_) t->writer_signal = writer_signal_;  // new after a takeover
   cancel_func rcancel;
   bool rcancel_owned = false;  // rctx is this request's own node, held by t->rctx and rcancel
-  const std::chrono::nanoseconds server_timeout = opts_.handler_timeout;
+  const auto server_timeout =
+      asioctx::detail::saturating_cast<std::chrono::nanoseconds>(opts_.handler_timeout);
   const std::optional<std::chrono::nanoseconds> left =
       budget ? std::optional<std::chrono::nanoseconds>(budget->left) : std::nullopt;
   if (const auto deadline = request_deadline(clock::now(), server_timeout, left)) {

@@ -97,10 +97,13 @@ bool connection::keep_alive_after(const response& res, bool request_keep_alive) 
          !(queue_.empty() && !accepting_);
 }
 
-derived<cancel_func> connection::write_context() const {
-  if (opts_.write_timeout <= std::chrono::milliseconds::zero()) return with_cancel(srv_->cut_);
-  return with_timeout(srv_->cut_, opts_.write_timeout);
+// A context below parent that ends after d, or only with parent when d sets no limit.
+derived<cancel_func> connection::limited(const context& parent, std::chrono::milliseconds d) {
+  if (const auto at = after(clock::now(), d)) return with_deadline(parent, *at);
+  return with_cancel(parent);
 }
+
+derived<cancel_func> connection::write_context() const { return limited(srv_->cut_, opts_.write_timeout); }
 
 // Most responses fit the socket's buffer: they are written at once, and a context with the write
 // timeout is made only for one that does not.
