@@ -8,6 +8,7 @@
 //
 
 #include "connection.hpp"
+#include "hangup.hpp"
 #include "message.hpp"
 #include "sites.hpp"
 
@@ -23,13 +24,6 @@
 #include <boost/beast/http/error.hpp>
 
 #include <algorithm>
-
-#ifdef __linux__
-#include <boost/asio/posix/stream_descriptor.hpp>
-
-#include <sys/epoll.h>
-#include <unistd.h>
-#endif
 
 namespace asioctx {
 namespace http {
@@ -185,7 +179,7 @@ net::awaitable<void> connection::read_requests() {
     if (buffer_.size() >= read_ahead_) {
       // Nothing more is taken from the socket: TCP back-pressure holds the client.
       in_ = in_state::paused;
-      if (co_await wait_hangup()) co_return client_gone();
+      if (co_await wait_hangup(socket_, ctx_, pause_signal_.slot())) co_return client_gone();
       if (ctx_.done() && out_ != out_state::done) co_return;
       continue;
     }
@@ -203,29 +197,6 @@ net::awaitable<void> connection::read_requests() {
     }
     co_return client_gone();
   }
-}
-
-// Waits, without reading what the client sent, until it hangs up (true) or the wait is woken
-// (false). On Linux a private epoll set reports EPOLLRDHUP, so a FIN behind unread bytes is seen
-// too; elsewhere only a reset or a full hang-up is.
-net::awaitable<bool> connection::wait_hangup() {
-  const auto token = asioctx::bind(ctx_, net::bind_cancellation_slot(pause_signal_.slot(), use_tuple));
-#ifdef __linux__
-  const int efd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (efd >= 0) {
-    ::epoll_event ev{};
-    ev.events = EPOLLRDHUP;
-    ev.data.fd = socket_.native_handle();
-    if (::epoll_ctl(efd, EPOLL_CTL_ADD, socket_.native_handle(), &ev) == 0) {
-      net::posix::stream_descriptor watch(socket_.get_executor(), efd);  // closes efd
-      auto [ec] = co_await watch.async_wait(net::posix::stream_descriptor::wait_read, token);
-      co_return !ec;
-    }
-    ::close(efd);
-  }
-#endif
-  auto [ec] = co_await socket_.async_wait(tcp::socket::wait_error, token);
-  co_return !ec;
 }
 
 // The client closed or reset the connection: the request in hand is cancelled, the queue dropped.

@@ -69,7 +69,6 @@ class connection : public std::enable_shared_from_this<connection> {
   static net::awaitable<void> read_loop(std::shared_ptr<connection> self);
   net::awaitable<void> read_requests();
   net::awaitable<void> linger();
-  net::awaitable<bool> wait_hangup();
   void new_parser();
   void parse();
   void reject(unsigned status);

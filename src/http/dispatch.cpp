@@ -83,19 +83,6 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   m_.requests_total.fetch_add(1, std::memory_order_relaxed);
   out_ = out_state::serving;
   const unsigned version = req.version();
-  if (!srv_->request_contexts_) {
-    m_.inflight_requests.fetch_add(1, std::memory_order_relaxed);
-    std::optional<response> res;
-    try {
-      res = co_await srv_->handler_(background(), std::move(req));
-    } catch (...) {
-      m_.handler_errors_total.fetch_add(1, std::memory_order_relaxed);
-      res = status_response(500, version, "internal server error\n");
-    }
-    m_.inflight_requests.fetch_sub(1, std::memory_order_relaxed);
-    co_return res;
-  }
-
   const std::optional<budget> budget = caller_budget(req, m_);
   if (budget && budget->left <= std::chrono::nanoseconds::zero()) {
     m_.deadline_exceeded_total.fetch_add(1, std::memory_order_relaxed);

@@ -90,7 +90,6 @@ struct server_options {
 
 namespace detail {
 class server_impl;
-struct bench_access;
 }  // namespace detail
 
 /// An HTTP/1.1 server that runs each request handler under its own context.
@@ -173,7 +172,6 @@ class server {
   boost::asio::any_io_executor get_executor() const noexcept;
 
  private:
-  friend struct detail::bench_access;
   static void shutdown_impl(const std::shared_ptr<detail::server_impl>& impl,
                             std::chrono::steady_clock::duration grace, std::function<void()> done,
                             const source_location& where);
