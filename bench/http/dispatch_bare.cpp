@@ -20,7 +20,7 @@ namespace detail {
 net::awaitable<std::optional<response>> connection::dispatch(request req, std::shared_ptr<connection>&,
                                                              bool&) {
   m_.requests_total.fetch_add(1, std::memory_order_relaxed);
-  out_ = out_state::serving;
+  st_.on_serving();
   const unsigned version = req.version();
   m_.inflight_requests.fetch_add(1, std::memory_order_relaxed);
   std::optional<response> res;

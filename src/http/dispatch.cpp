@@ -73,15 +73,14 @@ std::optional<response> connection::answer_for_done(const context& rctx, unsigne
   const error_code why = cause(rctx);
   if (why == error::client_disconnected) return std::nullopt;  // counted where it was seen
   if (why == error::shutting_down) m_.shutdown_canceled_total.fetch_add(1, std::memory_order_relaxed);
-  accepting_ = false;
-  shutting_ = true;
+  st_.on_shutdown_answer();
   return status_response(opts_.shutdown_status, version, "server shutting down\n");
 }
 
 net::awaitable<std::optional<response>> connection::dispatch(request req, std::shared_ptr<connection>& self,
                                                              bool& abandoned) {
   m_.requests_total.fetch_add(1, std::memory_order_relaxed);
-  out_ = out_state::serving;
+  st_.on_serving();
   const unsigned version = req.version();
   const std::optional<budget> budget = caller_budget(req, m_);
   if (budget && budget->left <= std::chrono::nanoseconds::zero()) {
