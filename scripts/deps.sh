@@ -8,7 +8,8 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build ccache clang-format clang libclang-rt-14-dev python3
-          libboost1.81-dev libboost-test1.81-dev libboost-context1.81-dev libboost1.81-tools-dev)
+          libboost1.81-dev libboost-test1.81-dev libboost-context1.81-dev libboost1.81-tools-dev
+          libssl-dev openssl)
 packages+=("$@")
 
 missing=()

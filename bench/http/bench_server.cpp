@@ -4,16 +4,17 @@
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 // The server bench/http/run.sh measures: asioctx::http::server with the routes of the Go
-// counterpart (bench/http/go), optionally without request contexts to measure what they cost.
+// counterpart (bench/http/go). Built twice: http_bench_server on the library, and
+// http_bench_server_bare, whose dispatch runs handlers without request contexts (to measure what
+// they cost; see bench/http/dispatch_bare.cpp).
 //
-//   http_bench_server [--port N] [--threads N] [--handler-timeout MS] [--no-request-context]
+//   http_bench_server[_bare] [--port N] [--threads N] [--handler-timeout MS]
 //
 // Prints "listening on ADDR:PORT"; SIGINT/SIGTERM shut it down (grace 5 s).
 //   GET /sleep?ms=N          a timer of N ms bound to the request context: "slept N"
 //   GET /echo-timeout        the remaining budget in whole ms, or "none"
 #include <asioctx/bind.hpp>
 #include <asioctx/http.hpp>
-#include <asioctx/http/detail/bench_access.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
@@ -66,7 +67,6 @@ net::awaitable<ahttp::response> route(asioctx::context ctx, ahttp::request req) 
 int main(int argc, char** argv) {
   unsigned short port = 0;
   int threads = 1;
-  bool contexts = true;
   ahttp::server_options options;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -77,17 +77,14 @@ int main(int argc, char** argv) {
       threads = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--handler-timeout" && has_value) {
       options.handler_timeout = std::chrono::milliseconds(std::atol(argv[++i]));
-    } else if (a == "--no-request-context") {
-      contexts = false;
     } else {
       std::cerr << "usage: http_bench_server [--port N] [--threads N] [--handler-timeout MS]"
-                   " [--no-request-context]\n";
+                   "\n";
       return 2;
     }
   }
   net::io_context io(threads);
   ahttp::server server(io.get_executor(), route, options);
-  if (!contexts) ahttp::detail::bench_access::disable_request_contexts(server);
   server.listen({net::ip::make_address("127.0.0.1"), port});
   server.start();
   std::cout << "listening on " << server.local_endpoint() << std::endl;

@@ -7,7 +7,7 @@
 # on one thread (GOMAXPROCS=1), driven by wrk over loopback, keep-alive:
 #   /echo-timeout at c=32, with and without request contexts, and Go;
 #   a mixed load at c=1000 where 40 % of requests exceed their 50 ms grpc-timeout (mixed.lua).
-# Needs a release build of http_bench_server, wrk and golang-go (scripts/deps.sh wrk golang-go):
+# Needs a release build of http_bench_server and http_bench_server_bare, wrk and golang-go (scripts/deps.sh wrk golang-go):
 #   bench/http/run.sh [BUILD_DIR] [SECONDS] [ROUNDS]
 # The server is pinned to CPU 1 and wrk to CPU 0 when taskset exists. Prints a Markdown table.
 set -euo pipefail
@@ -16,9 +16,12 @@ build=${1:-build}
 seconds=${2:-10}
 rounds=${3:-1}
 server=$build/bench/http/http_bench_server
+bare=$build/bench/http/http_bench_server_bare  # the same without request contexts
 command -v wrk >/dev/null || { echo "needs wrk" >&2; exit 1; }
 command -v go >/dev/null || { echo "needs go (golang-go)" >&2; exit 1; }
-[ -x "$server" ] || { echo "no $server; build the http_bench_server target first" >&2; exit 1; }
+for s in "$server" "$bare"; do
+  [ -x "$s" ] || { echo "no $s; build the http_bench_server and http_bench_server_bare targets first" >&2; exit 1; }
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$here/go" && go build -o "$work/go_server" .)
@@ -51,7 +54,7 @@ echo "| --- | --- | --- | --- | --- | --- |"
 for _ in $(seq 1 "$rounds"); do
   run "/echo-timeout asioctx" 32 /echo-timeout "-H grpc-timeout:5S" -- "$server" --threads 1
   run "/echo-timeout asioctx, no request contexts" 32 /echo-timeout "-H grpc-timeout:5S" -- \
-    "$server" --threads 1 --no-request-context
+    "$bare" --threads 1
   run "/echo-timeout Go net/http" 32 /echo-timeout "-H grpc-timeout:5S" -- "$work/go_server"
   run "mixed asioctx" 1000 / "-s $here/mixed.lua" -- "$server" --threads 1
   run "mixed Go net/http" 1000 / "-s $here/mixed.lua" -- "$work/go_server"

@@ -13,6 +13,7 @@
 #include <asioctx/http/client.hpp>
 #include <asioctx/http/error.hpp>
 #include <asioctx/http/metrics.hpp>
+#include <asioctx/http/request_scope.hpp>
 #include <asioctx/http/server.hpp>
 #include <asioctx/http/timeout_header.hpp>
 

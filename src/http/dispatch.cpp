@@ -19,6 +19,7 @@
 #include "sites.hpp"
 
 #include <asioctx/detail/access.hpp>
+#include <asioctx/detail/chrono.hpp>
 #include <asioctx/detail/node.hpp>
 #include <asioctx/http/timeout_header.hpp>
 
@@ -72,29 +73,15 @@ std::optional<response> connection::answer_for_done(const context& rctx, unsigne
   const error_code why = cause(rctx);
   if (why == error::client_disconnected) return std::nullopt;  // counted where it was seen
   if (why == error::shutting_down) m_.shutdown_canceled_total.fetch_add(1, std::memory_order_relaxed);
-  accepting_ = false;
-  shutting_ = true;
+  st_.on_shutdown_answer();
   return status_response(opts_.shutdown_status, version, "server shutting down\n");
 }
 
 net::awaitable<std::optional<response>> connection::dispatch(request req, std::shared_ptr<connection>& self,
                                                              bool& abandoned) {
   m_.requests_total.fetch_add(1, std::memory_order_relaxed);
-  out_ = out_state::serving;
+  st_.on_serving();
   const unsigned version = req.version();
-  if (!srv_->request_contexts_) {
-    m_.inflight_requests.fetch_add(1, std::memory_order_relaxed);
-    std::optional<response> res;
-    try {
-      res = co_await srv_->handler_(background(), std::move(req));
-    } catch (...) {
-      m_.handler_errors_total.fetch_add(1, std::memory_order_relaxed);
-      res = status_response(500, version, "internal server error\n");
-    }
-    m_.inflight_requests.fetch_sub(1, std::memory_order_relaxed);
-    co_return res;
-  }
-
   const std::optional<budget> budget = caller_budget(req, m_);
   if (budget && budget->left <= std::chrono::nanoseconds::zero()) {
     m_.deadline_exceeded_total.fetch_add(1, std::memory_order_relaxed);
@@ -111,7 +98,8 @@ net::awaitable<std::optional<response>> connection::dispatch(request req, std::s
   if (t->writer_signal != writer_signal_) t->writer_signal = writer_signal_;  // new after a takeover
   cancel_func rcancel;
   bool rcancel_owned = false;  // rctx is this request's own node, held by t->rctx and rcancel
-  const std::chrono::nanoseconds server_timeout = opts_.handler_timeout;
+  const auto server_timeout =
+      asioctx::detail::saturating_cast<std::chrono::nanoseconds>(opts_.handler_timeout);
   const std::optional<std::chrono::nanoseconds> left =
       budget ? std::optional<std::chrono::nanoseconds>(budget->left) : std::nullopt;
   if (const auto deadline = request_deadline(clock::now(), server_timeout, left)) {

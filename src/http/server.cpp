@@ -13,8 +13,6 @@
 #include "connection.hpp"
 #include "server_impl.hpp"
 
-#include <asioctx/http/detail/bench_access.hpp>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -197,8 +195,6 @@ void server_impl::grace_over() {
     if (!ec) self->cut_cancel_(self->shutdown_site_);
   });
 }
-
-void bench_access::disable_request_contexts(server& s) { s.impl_->request_contexts_ = false; }
 
 }  // namespace detail
 

@@ -50,8 +50,7 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   net::any_io_executor ex_;
   handler handler_;
   server_options options_;
-  bool request_contexts_ = true;  // false only through bench_access
-  context root_;                  // parent of every connection's context
+  context root_;  // parent of every connection's context
   cancel_cause_func root_cancel_;
   source_location shutdown_site_;  // the first shutdown's caller (set under mutex_, in stopping)
   context cut_;                    // parent of every write and linger: cancelled when the close period ends

@@ -15,6 +15,7 @@
 #define ASIOCTX_SRC_HTTP_SITES_HPP
 
 #include <asioctx/context.hpp>
+#include <asioctx/http/request_scope.hpp>
 
 namespace asioctx {
 namespace http {
@@ -22,12 +23,27 @@ namespace detail {
 namespace site {
 
 constexpr source_location handler_timeout{__FILE__, __LINE__,
-                                          "asioctx::http::server_options::handler_timeout"};
+                                          "asioctx::http: the handler timeout (handler_timeout)"};
 constexpr source_location grpc_timeout{__FILE__, __LINE__, "asioctx::http: the caller's grpc-timeout"};
 constexpr source_location envoy_timeout{__FILE__, __LINE__,
                                         "asioctx::http: the caller's x-envoy-expected-rq-timeout-ms"};
 constexpr source_location connect_timeout{__FILE__, __LINE__,
                                           "asioctx::http: the caller's connect-timeout-ms"};
+// The site of a budget header (of(none) is the handler timeout's).
+constexpr const source_location& of(budget_source source) noexcept {
+  switch (source) {
+    case budget_source::grpc_timeout:
+      return grpc_timeout;
+    case budget_source::envoy_timeout_ms:
+      return envoy_timeout;
+    case budget_source::connect_timeout_ms:
+      return connect_timeout;
+    case budget_source::none:
+      break;
+  }
+  return handler_timeout;
+}
+
 constexpr source_location client_disconnected{__FILE__, __LINE__,
                                               "asioctx::http: the client closed or reset the connection"};
 constexpr source_location connection_ended{__FILE__, __LINE__, "asioctx::http: the connection ended"};

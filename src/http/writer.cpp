@@ -26,6 +26,8 @@ namespace asioctx {
 namespace http {
 namespace detail {
 
+namespace bhttp = boost::beast::http;
+
 namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
@@ -47,27 +49,24 @@ net::awaitable<void> connection::write_loop(std::shared_ptr<connection> self, st
   try {
     if (first) {
       if (!co_await c->write(*first) || !first->keep_alive()) co_return c->finish();
-      if (c->queue_.empty()) c->idle_since_ = clock::now();
+      c->st_.on_written(clock::now());
     }
     for (;;) {
-      while (c->queue_.empty()) {
+      while (!c->st_.has_item()) {
         // Nothing left to answer and nothing more coming: the connection ends here.
-        if (c->reader_ended_ || !c->accepting_ || (c->shutting_ && !c->partial_)) co_return c->finish();
-        c->out_ = out_state::waiting;
+        if (c->st_.nothing_more()) co_return c->finish();
+        c->st_.on_writer_waiting();
         co_await c->writer_wake_.async_wait(net::use_awaitable);
       }
-      item it = std::move(c->queue_.front());
-      c->queue_.pop_front();
-      c->parse();  // a slot is free: take the next request the reader holds
-      if (c->in_ == in_state::paused && c->buffer_.size() < c->read_ahead_)
-        c->pause_signal_.emit(net::cancellation_type::terminal);
+      work_item it = c->st_.take_item(clock::now());
+      if (c->st_.resume_reading()) c->pause_signal_.emit(net::cancellation_type::terminal);
 
-      if (it.kind == item::interim) {
+      if (it.kind == work_item::interim) {
         if (!co_await c->write_interim()) co_return c->finish();
         continue;
       }
       std::optional<response> res;
-      if (it.kind == item::rejected) {
+      if (it.kind == work_item::rejected) {
         res = status_response(it.status, 11, it.status == 501 ? "not implemented\n" : "bad request\n");
         res->keep_alive(false);
       } else {
@@ -82,7 +81,7 @@ net::awaitable<void> connection::write_loop(std::shared_ptr<connection> self, st
       }
       res->prepare_payload();
       if (!co_await c->write(*res) || !res->keep_alive()) co_return c->finish();
-      if (c->queue_.empty()) c->idle_since_ = clock::now();
+      c->st_.on_written(clock::now());
     }
   } catch (...) {
     // Only allocation failure gets here.
@@ -90,22 +89,24 @@ net::awaitable<void> connection::write_loop(std::shared_ptr<connection> self, st
   if (self) c->finish();
 }
 
-// Keep-alive needs the request to ask for it and the handler not to refuse it, and neither a
-// shutdown nor the end of the requests this connection takes.
+// Keep-alive needs the request to ask for it, the handler not to refuse it and the connection
+// not to be ending; connection_state says whether the connection takes more requests.
 bool connection::keep_alive_after(const response& res, bool request_keep_alive) const {
-  return request_keep_alive && !says_close(res) && !shutting_ && !ctx_.done() &&
-         !(queue_.empty() && !accepting_);
+  return st_.keep_alive_after(request_keep_alive && !says_close(res) && !ctx_.done());
 }
 
-derived<cancel_func> connection::write_context() const {
-  if (opts_.write_timeout <= std::chrono::milliseconds::zero()) return with_cancel(srv_->cut_);
-  return with_timeout(srv_->cut_, opts_.write_timeout);
+// A context below parent that ends after d, or only with parent when d sets no limit.
+derived<cancel_func> connection::limited(const context& parent, std::chrono::milliseconds d) {
+  if (const auto at = connection_state::after(clock::now(), d)) return with_deadline(parent, *at);
+  return with_cancel(parent);
 }
+
+derived<cancel_func> connection::write_context() const { return limited(srv_->cut_, opts_.write_timeout); }
 
 // Most responses fit the socket's buffer: they are written at once, and a context with the write
 // timeout is made only for one that does not.
 net::awaitable<bool> connection::write(response& res) {
-  out_ = out_state::writing;
+  st_.on_writing();
   bhttp::response_serializer<bhttp::string_body> sr(res);
   error_code ec;
   while (!ec && !sr.is_done()) bhttp::write_some(socket_, sr, ec);
@@ -123,7 +124,7 @@ net::awaitable<bool> connection::write(response& res) {
 
 net::awaitable<bool> connection::write_interim() {
   static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
-  out_ = out_state::writing;
+  st_.on_writing();
   error_code ec;
   const std::size_t n = socket_.write_some(net::buffer(line.data(), line.size()), ec);
   if (!ec && n == line.size()) co_return true;
@@ -145,11 +146,7 @@ void connection::abort() {
 
 // The writer is done: our FIN goes out, the reader is stopped (it lingers for the client's FIN).
 void connection::finish() {
-  if (out_ == out_state::done) return;
-  out_ = out_state::done;
-  writer_ended_ = true;
-  queue_.clear();
-  accepting_ = false;
+  if (!st_.on_writer_ended()) return;
   error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
   cancel_(error_code(), site::connection_ended);

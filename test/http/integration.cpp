@@ -15,6 +15,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <poll.h>
+
 using namespace http_test;
 
 namespace {
@@ -32,11 +34,15 @@ ahttp::response text(const ahttp::request& req, std::string body) {
 }
 
 // /sleep?ms=N: a timer bound to the request context. /echo: the budget left, in ms.
-// /stubborn?ms=N: swallows its context's cancellation and keeps waiting (unbound).
+// /big?kb=N: N KiB of body. /stubborn?ms=N: swallows its context's cancellation and keeps waiting (unbound).
 ahttp::handler test_handler(probe& p) {
   return [&p](asioctx::context ctx, ahttp::request req) -> net::awaitable<ahttp::response> {
     p.record_start(ctx);
     const std::string target(req.target());
+    if (target.rfind("/big", 0) == 0) {
+      const auto kb = static_cast<std::size_t>(std::stol(target.substr(target.find("kb=") + 3)));
+      co_return text(req, std::string(kb * 1024, 'x'));
+    }
     if (target.rfind("/echo", 0) == 0) {
       auto d = ctx.deadline();
       co_return text(req, d ? std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -335,6 +341,77 @@ BOOST_AUTO_TEST_CASE(slow_client_is_cut) {
   BOOST_TEST(idle.wait_closed(5s));
   BOOST_TEST(srv.stats().io_timeouts_total == 1u);
   BOOST_TEST(p.started == 0);
+}
+
+// request_read_timeout bounds the whole request from its first byte, body included: a client
+// that sends its headers at once and then trickles the body is cut like one trickling headers.
+BOOST_AUTO_TEST_CASE(slow_body_is_cut) {
+  probe p;
+  ahttp::server_options o;
+  o.request_read_timeout = 300ms;  // idle_timeout stays at its minute
+  running_server srv(test_handler(p), o);
+  raw_client slow(srv.endpoint());
+  slow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+  tcp::socket& s = slow.socket();
+  s.non_blocking(true);
+  bool closed = false;
+  const auto until = asioctx::clock::now() + 10s;
+  while (!closed && asioctx::clock::now() < until) {
+    asioctx::error_code ec;
+    s.write_some(net::buffer("b", 1), ec);           // one byte of the body
+    if (ec && ec != net::error::would_block) break;  // the server has closed
+    // The client's own pace, a byte every 200 ms; a close shows up as readable.
+    pollfd fd{s.native_handle(), POLLIN, 0};
+    if (::poll(&fd, 1, 200) > 0) {
+      char c;
+      s.read_some(net::buffer(&c, 1), ec);
+      closed = ec && ec != net::error::would_block;
+    }
+  }
+  s.non_blocking(false);
+  BOOST_TEST(closed);
+  BOOST_TEST(srv.stats().io_timeouts_total == 1u);
+  BOOST_TEST(p.started == 0);
+}
+
+// max() of a duration option means no limit: requests are answered and the connection stays
+// open for the next one (max() + now once overflowed into a deadline in the past).
+BOOST_AUTO_TEST_CASE(max_durations_mean_no_limit) {
+  constexpr auto forever = std::chrono::milliseconds::max();
+  for (int which = 0; which < 4; ++which) {
+    BOOST_TEST_CONTEXT("option " << which) {
+      ahttp::server_options o;
+      if (which == 0) o.idle_timeout = forever;
+      if (which == 1) o.request_read_timeout = forever;
+      if (which == 2) o.write_timeout = forever;
+      if (which == 3) o.handler_timeout = forever;
+      probe p;
+      running_server srv(test_handler(p), o);
+      raw_client c(srv.endpoint());
+      bool answered = true;
+      for (int i = 0; i < 2 && answered; ++i) {
+        c.send(get("/sleep?ms=20"));
+        auto r = c.read(5s);
+        answered = r.has_value();
+        BOOST_TEST(answered);
+        if (!answered) break;
+        BOOST_TEST(r->result_int() == 200);
+        BOOST_TEST(r->body() == "slept 20");
+        BOOST_TEST(r->keep_alive());
+      }
+      // A request in two writes (the request phase's deadline), answered with more than the
+      // socket's buffer holds (the write's deadline).
+      if (!answered) continue;
+      c.send("GET /big?kb=4096 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n");
+      c.send("ok");
+      auto r = c.read(10s);
+      BOOST_REQUIRE(r);
+      BOOST_TEST(r->result_int() == 200);
+      BOOST_TEST(r->body().size() == 4096u * 1024);
+      BOOST_TEST(srv.stats().io_timeouts_total == 0u);
+      BOOST_TEST(srv.stats().deadline_exceeded_total == 0u);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(metrics_text_names_every_metric) {

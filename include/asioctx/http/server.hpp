@@ -54,7 +54,8 @@ using response = boost::beast::http::response<boost::beast::http::string_body>;
  */
 using handler = std::function<boost::asio::awaitable<response>(context, request)>;
 
-/// Server settings. Durations of zero or less disable the limit they name.
+/// Server settings. Durations of zero or less disable the limit they name, and so does
+/// `std::chrono::milliseconds::max()` (no limit; nothing overflows).
 struct server_options {
   /// The longest a handler may run; the caller's budget header can only shorten it.
   std::chrono::milliseconds handler_timeout{30'000};
@@ -70,7 +71,8 @@ struct server_options {
   std::size_t body_limit = 1024 * 1024;
   /// How long a keep-alive connection may wait for its next request before it is closed.
   std::chrono::milliseconds idle_timeout{60'000};
-  /// How long a client may take to send a whole request once its first byte arrived.
+  /// How long a client may take to send a whole request, body included, once its first byte
+  /// arrived.
   std::chrono::milliseconds request_read_timeout{10'000};
   /// How long a client may take to read a response.
   std::chrono::milliseconds write_timeout{30'000};
@@ -90,7 +92,6 @@ struct server_options {
 
 namespace detail {
 class server_impl;
-struct bench_access;
 }  // namespace detail
 
 /// An HTTP/1.1 server that runs each request handler under its own context.
@@ -173,7 +174,6 @@ class server {
   boost::asio::any_io_executor get_executor() const noexcept;
 
  private:
-  friend struct detail::bench_access;
   static void shutdown_impl(const std::shared_ptr<detail::server_impl>& impl,
                             std::chrono::steady_clock::duration grace, std::function<void()> done,
                             const source_location& where);
