@@ -6,12 +6,16 @@
 // Calls an HTTP server under a deadline with asioctx::http::async_fetch.
 //
 //   http_client --port N [--host H] [--path /sleep?ms=10] [--timeout MS] [--budget grpc|none]
+//               [--deadline-answers error|raw]
 //
 // Prints "STATUS BODY". The budget left travels in grpc-timeout (with `--budget none`, in no
 // header: the server keeps its own timeout); when the deadline passes the exchange is aborted and
-// it prints "error: context deadline exceeded" (exit 3).
+// it prints "error: context deadline exceeded" (exit 3). The server's own deadline answer is the
+// same error, with "(the server's answer: 504)" after it; `--deadline-answers raw` prints it as a
+// response instead.
 #include <asioctx/http.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -41,6 +45,8 @@ int main(int argc, char** argv) {
     } else if (a == "--timeout") {
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), timeout_ms);
       if (ec != std::errc()) port.clear();
+    } else if (a == "--deadline-answers" && (v == "error" || v == "raw")) {
+      options.raw_deadline_answers = v == "raw";
     } else if (a == "--budget" && (v == "grpc" || v == "none")) {
       options.budget_header = v == "none" ? ahttp::budget_format::none : ahttp::budget_format::grpc_timeout;
     } else {
@@ -49,7 +55,8 @@ int main(int argc, char** argv) {
     }
   }
   if (port.empty() || argc % 2 == 0) {
-    std::cerr << "usage: http_client --port N [--host H] [--path P] [--timeout MS] [--budget grpc|none]\n";
+    std::cerr << "usage: http_client --port N [--host H] [--path P] [--timeout MS] [--budget grpc|none]"
+                 " [--deadline-answers error|raw]\n";
     return 2;
   }
 
@@ -61,7 +68,16 @@ int main(int argc, char** argv) {
       io,
       [&, ctx = ctx]() -> net::awaitable<void> {
         ahttp::request req(bhttp::verb::get, path, 11);
-        ahttp::response res = co_await ahttp::async_fetch(ctx, host, port, std::move(req), options);
+        auto [ec, res] = co_await ahttp::async_fetch(ctx, host, port, std::move(req), options,
+                                                     net::as_tuple(net::use_awaitable));
+        if (ec == asioctx::error::deadline_exceeded && ahttp::is_deadline_answer(res)) {
+          // One outcome for both deadlines; the response says the server answered it.
+          std::cout << "error: " << ec.message() << " (the server's answer: " << res.result_int() << ")"
+                    << std::endl;
+          status = 3;
+          co_return;
+        }
+        if (ec) throw boost::system::system_error(ec);
         std::cout << res.result_int() << " " << res.body() << std::endl;
         status = 0;
       },

@@ -6,17 +6,20 @@
 // An HTTP server whose every handler runs under its own context (asioctx::http::server).
 //
 //   http_server [--port N] [--address A] [--handler-timeout MS] [--shutdown-grace MS]
-//               [--threads N] [--upstream HOST:PORT]
+//               [--threads N] [--upstream HOST:PORT] [--proxy-client pool|fetch]
 //
 // Prints "listening on ADDR:PORT" first; SIGINT/SIGTERM shut it down gracefully (exit 0).
 //   GET /sleep?ms=N            waits N ms on a timer bound to the request context: "slept N"
 //   GET /echo-timeout          the handler's remaining budget in whole ms, or "none"
-//   GET /proxy?ms=N            the upstream's /sleep?ms=N, called under the request context
+//   GET /proxy?ms=N            the upstream's /sleep?ms=N, called under the request context on a
+//                              pooled connection (asioctx::http::client_pool; with
+//                              --proxy-client fetch, http::async_fetch: a connection per request)
 //   GET /proxy-echo-timeout    the upstream's /echo-timeout, likewise
 //   GET /metrics               Prometheus text
 #include <asioctx/bind.hpp>
 #include <asioctx/http.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace net = boost::asio;
@@ -45,6 +49,7 @@ struct settings {
   long shutdown_grace_ms = 5000;
   int threads = 1;
   std::string upstream_host, upstream_port;
+  bool pooled = true;  // --proxy-client pool (default) or fetch (a connection per request)
 };
 
 std::atomic<std::uint64_t> sleeps_started{0};
@@ -53,7 +58,7 @@ std::atomic<std::uint64_t> sleeps_canceled{0};
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "http_server: " << why
             << "\nusage: http_server [--port N] [--address A] [--handler-timeout MS] [--shutdown-grace MS]"
-               " [--threads N] [--upstream HOST:PORT]\n";
+               " [--threads N] [--upstream HOST:PORT] [--proxy-client pool|fetch]\n";
   std::exit(2);
 }
 
@@ -83,6 +88,10 @@ settings parse_args(int argc, char** argv) {
     } else if (a == "--threads") {
       s.threads = static_cast<int>(to_number(next(), "--threads"));
       if (s.threads < 1) usage("--threads must be at least 1");
+    } else if (a == "--proxy-client") {
+      std::string_view c = next();
+      if (c != "pool" && c != "fetch") usage("--proxy-client wants pool or fetch");
+      s.pooled = c == "pool";
     } else if (a == "--upstream") {
       std::string_view u = next();
       auto colon = u.rfind(':');
@@ -124,8 +133,8 @@ ahttp::response text(const ahttp::request& req, bhttp::status status, std::strin
   return res;
 }
 
-net::awaitable<ahttp::response> handle(const settings& s, const ahttp::server* srv, asioctx::context ctx,
-                                       ahttp::request req) {
+net::awaitable<ahttp::response> handle(const settings& s, const ahttp::server* srv, ahttp::client_pool* pool,
+                                       asioctx::context ctx, ahttp::request req) {
   const std::string target(req.target());
   const std::string_view path = std::string_view(target).substr(0, target.find('?'));
   if (req.method() != bhttp::verb::get) co_return text(req, bhttp::status::method_not_allowed, "GET only\n");
@@ -162,9 +171,23 @@ net::awaitable<ahttp::response> handle(const settings& s, const ahttp::server* s
       upstream_target = "/sleep?ms=" + std::to_string(*ms);
     }
     ahttp::request out(bhttp::verb::get, upstream_target, 11);
-    // The request context's remaining budget travels as grpc-timeout; if it is done, the
-    // upstream exchange is aborted and this throws, and the server answers for the handler.
-    ahttp::response res = co_await ahttp::async_fetch(ctx, s.upstream_host, s.upstream_port, std::move(out));
+    // On a pooled connection; the request context's remaining budget travels as grpc-timeout.
+    // If the context is done, the upstream exchange is aborted (its connection closed, never
+    // pooled again) and this throws; the server answers for the handler.
+    constexpr auto tuple = net::as_tuple(net::use_awaitable);
+    std::tuple<asioctx::error_code, ahttp::response> result;
+    if (s.pooled)
+      result = co_await pool->async_fetch(ctx, s.upstream_host, s.upstream_port, std::move(out), {}, tuple);
+    else
+      result = co_await ahttp::async_fetch(ctx, s.upstream_host, s.upstream_port, std::move(out), {}, tuple);
+    auto& [ec, res] = result;
+    if (ec == asioctx::error::deadline_exceeded && ahttp::is_deadline_answer(res)) {
+      // The upstream's deadline passed before ours: pass its answer on as our deadline answer.
+      auto answer = text(req, bhttp::status::gateway_timeout, "upstream deadline exceeded\n");
+      answer.set("x-asioctx-deadline-exceeded", "1");
+      co_return answer;
+    }
+    if (ec) throw boost::system::system_error(ec);
     ahttp::response mine(res.result(), req.version());
     mine.set(bhttp::field::content_type, "text/plain");
     mine.body() = std::move(res.body());
@@ -177,6 +200,13 @@ net::awaitable<ahttp::response> handle(const settings& s, const ahttp::server* s
     ahttp::write_metric(body, "asioctx_example_sleeps_canceled_total", "counter",
                         "Sleeps cut short by their request context.",
                         static_cast<std::int64_t>(sleeps_canceled.load()));
+    const ahttp::client_pool_metrics& pm = pool->get_metrics();
+    ahttp::write_metric(body, "asioctx_example_upstream_connections_total", "counter",
+                        "Connections the pooled client opened to the upstream.",
+                        static_cast<std::int64_t>(pm.connections_total.load()));
+    ahttp::write_metric(body, "asioctx_example_upstream_reused_total", "counter",
+                        "Upstream requests sent on a pooled connection.",
+                        static_cast<std::int64_t>(pm.reused_total.load()));
     auto res = text(req, bhttp::status::ok, std::move(body));
     res.set(bhttp::field::content_type, "text/plain; version=0.0.4");
     co_return res;
@@ -190,13 +220,15 @@ int main(int argc, char** argv) {
   const settings s = parse_args(argc, argv);
   net::io_context io(s.threads);
 
+  // Keeps connections to the upstream between requests (one strand of io owns it).
+  ahttp::client_pool pool(io.get_executor());
   ahttp::server_options options;
   options.handler_timeout = std::chrono::milliseconds(s.handler_timeout_ms);
   ahttp::server* self = nullptr;
   ahttp::server server(
       io.get_executor(),
-      [&s, &self](asioctx::context ctx, ahttp::request req) {
-        return handle(s, self, std::move(ctx), std::move(req));
+      [&s, &self, &pool](asioctx::context ctx, ahttp::request req) {
+        return handle(s, self, &pool, std::move(ctx), std::move(req));
       },
       options);
   self = &server;
@@ -214,14 +246,15 @@ int main(int argc, char** argv) {
   signals.async_wait([&](asioctx::error_code ec, int) {
     if (ec) return;
     std::cerr << "http_server: shutting down\n";
-    // Once everything is closed nothing is left to run, and run() returns.
-    server.async_shutdown(std::chrono::milliseconds(s.shutdown_grace_ms), [] {});
+    // Once everything is closed (the pool's idle connections too) nothing is left to run, and
+    // run() returns.
+    server.async_shutdown(std::chrono::milliseconds(s.shutdown_grace_ms), [&pool] { pool.close(); });
   });
 
-  std::vector<std::thread> pool;
-  for (int i = 1; i < s.threads; ++i) pool.emplace_back([&] { io.run(); });
+  std::vector<std::thread> threads;
+  for (int i = 1; i < s.threads; ++i) threads.emplace_back([&] { io.run(); });
   io.run();
-  for (auto& t : pool) t.join();
+  for (auto& t : threads) t.join();
   std::cerr << "http_server: stopped\n";
   return 0;
 }

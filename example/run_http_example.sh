@@ -49,15 +49,22 @@ front=$port
 front_pid=${pids[-1]}
 
 expect "sleep" '^200 slept 10$' "$client" --port "$front" --path '/sleep?ms=10' --timeout 5000
-expect "server deadline" '^504 deadline exceeded' "$client" --port "$upstream" --path '/sleep?ms=10000' --timeout 8000
+# The server's deadline answer is the client's deadline_exceeded, saying who answered it; or,
+# asked for raw, the 504 itself.
+expect "server deadline" "^error: context deadline exceeded \\(the server's answer: 504\\)$" "$client" --port "$upstream" --path '/sleep?ms=10000' --timeout 8000
+expect "raw server deadline" '^504 deadline exceeded' "$client" --port "$upstream" --path '/sleep?ms=10000' --timeout 8000 --deadline-answers raw
 # Sent with its budget, the client's deadline and the server's fall together, and either may
-# answer first; without it, the server's 5 s stands and only the client's 200 ms can end the call.
+# answer first: the client sees deadline_exceeded either way. Without it, the server's 5 s stands
+# and only the client's 200 ms can end the call.
 expect "client deadline" '^error: context deadline exceeded$' "$client" --port "$front" --path '/sleep?ms=10000' --timeout 200 --budget none
-expect "budgeted deadline" '^(error: context deadline exceeded|504 deadline exceeded)$' "$client" --port "$front" --path '/sleep?ms=10000' --timeout 200
+expect "budgeted deadline" "^error: context deadline exceeded( \\(the server's answer: 504\\))?$" "$client" --port "$front" --path '/sleep?ms=10000' --timeout 200
 expect "echo budget" '^200 [0-9]+$' "$client" --port "$front" --path /echo-timeout --timeout 1000
 expect "proxied budget" '^200 [0-9]+$' "$client" --port "$front" --path /proxy-echo-timeout --timeout 800
 expect "proxy" '^200 slept 5$' "$client" --port "$front" --path '/proxy?ms=5' --timeout 5000
 expect "metrics" 'asioctx_example_sleeps_canceled_total [1-9]' "$client" --port "$upstream" --path /metrics --timeout 5000
+# The front's pooled client keeps its upstream connection between proxied requests.
+for _ in 1 2 3; do expect "proxy again" '^200 slept 1$' "$client" --port "$front" --path '/proxy?ms=1' --timeout 5000; done
+expect "pooled upstream connections" 'asioctx_example_upstream_reused_total [3-9]' "$client" --port "$front" --path /metrics --timeout 5000
 
 # The proxied budget never exceeds the caller's.
 budget=$("$client" --port "$front" --path /proxy-echo-timeout --timeout 800 | cut -d' ' -f2)

@@ -11,6 +11,7 @@
 #define ASIOCTX_HTTP_HPP
 
 #include <asioctx/http/client.hpp>
+#include <asioctx/http/client_pool.hpp>
 #include <asioctx/http/error.hpp>
 #include <asioctx/http/metrics.hpp>
 #include <asioctx/http/request_scope.hpp>

@@ -11,6 +11,8 @@
 #include <asioctx/http/client.hpp>
 #include <asioctx/http/timeout_header.hpp>
 
+#include "exchange.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -34,22 +36,9 @@ namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
-// The error a context reports, counting a passed deadline whose timer has not run yet.
-error_code context_error(const context& ctx) {
-  if (error_code e = ctx.err()) return e;
-  if (auto d = ctx.deadline(); d && *d <= clock::now()) return asioctx::error::deadline_exceeded;
-  return {};
-}
-
-// Whatever ends an exchange early (the context, the operation's own cancellation, an I/O error)
-// leaves the stream mid-message: the socket is closed, never reused. The context's error wins.
-detail::exchange_result failure(tcp::socket* socket, const context& ctx, const error_code& ec) {
-  if (socket != nullptr) {
-    error_code ignored;
-    socket->close(ignored);
-  }
-  const error_code e = context_error(ctx);
-  return {e ? e : ec, response()};
+void close(tcp::socket& socket) {
+  error_code ignored;
+  socket.close(ignored);
 }
 
 std::string_view field_name(budget_format f) {
@@ -66,6 +55,18 @@ std::string_view field_name(budget_format f) {
 }
 
 }  // namespace
+
+namespace detail {
+
+error_code context_error(const context& ctx) {
+  if (error_code e = ctx.err()) return e;
+  if (auto d = ctx.deadline(); d && *d <= clock::now()) return asioctx::error::deadline_exceeded;
+  return {};
+}
+
+}  // namespace detail
+
+using detail::context_error;
 
 bool set_budget_header(request& req, const context& ctx) {
   return set_budget_header(req, ctx, budget_format::grpc_timeout);
@@ -90,7 +91,7 @@ bool set_budget_header(request& req, const context& ctx, budget_format format) {
         req.set(field, format_timeout_ms(left, std::numeric_limits<long long>::max()));
         break;
       case budget_format::connect_timeout_ms:
-        req.set(field, format_timeout_ms(left, connect_timeout_max_value));
+        req.set(field, format_timeout_ms(left, connect_timeout_send_max_value));
         break;
       case budget_format::none:
         break;
@@ -103,21 +104,54 @@ bool set_budget_header(request& req, const context& ctx, budget_format format) {
 
 namespace detail {
 
+net::awaitable<exchange_outcome> exchange(const context& ctx, tcp::socket& socket,
+                                          boost::beast::flat_buffer& buffer, request& req,
+                                          const client_options& options) {
+  exchange_outcome o;
+  if (!set_budget_header(req, ctx, options.budget_header)) {
+    o.ec = context_error(ctx);
+    if (!o.ec) o.ec = asioctx::error::deadline_exceeded;
+    co_return o;
+  }
+  req.prepare_payload();
+  o.sent = true;
+  auto [wec, wn] = co_await bhttp::async_write(socket, req, asioctx::bind(ctx, use_tuple));
+  if (wec) {
+    o.ec = wec;
+    co_return o;
+  }
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(options.body_limit);
+  if (req.method() == bhttp::verb::head) parser.skip(true);  // a HEAD response has no body
+  auto [rec, rn] = co_await bhttp::async_read(socket, buffer, parser, asioctx::bind(ctx, use_tuple));
+  o.response_started = parser.got_some() || buffer.size() != 0;
+  if (rec) {
+    o.ec = rec;
+    co_return o;
+  }
+  // keep_alive() is false for a response that ends at EOF; bytes past it leave the stream unclear.
+  o.reusable = parser.keep_alive() && req.keep_alive() && buffer.size() == 0;
+  o.res = parser.release();
+  co_return o;
+}
+
+exchange_result settle(exchange_outcome o, const context& ctx, const client_options& options) {
+  if (o.ec) {
+    const error_code e = context_error(ctx);
+    return {e ? e : o.ec, response()};
+  }
+  if (!options.raw_deadline_answers && is_deadline_answer(o.res))
+    return {asioctx::error::deadline_exceeded, std::move(o.res)};
+  return {error_code(), std::move(o.res)};
+}
+
 net::awaitable<exchange_result> send_exchange(context ctx, tcp::socket& socket,
                                               boost::beast::flat_buffer& buffer, request req,
                                               client_options options) {
-  if (!set_budget_header(req, ctx, options.budget_header)) {
-    error_code e = context_error(ctx);
-    co_return exchange_result{e ? e : error_code(asioctx::error::deadline_exceeded), response()};
-  }
-  req.prepare_payload();
-  auto [wec, wn] = co_await bhttp::async_write(socket, req, asioctx::bind(ctx, use_tuple));
-  if (wec) co_return failure(&socket, ctx, wec);
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(options.body_limit);
-  auto [rec, rn] = co_await bhttp::async_read(socket, buffer, parser, asioctx::bind(ctx, use_tuple));
-  if (rec) co_return failure(&socket, ctx, rec);
-  co_return exchange_result{error_code(), parser.release()};
+  // Whatever ends an exchange early leaves the stream mid-message: the socket is closed.
+  exchange_outcome o = co_await exchange(ctx, socket, buffer, req, options);
+  if (o.ec && o.sent) close(socket);
+  co_return settle(std::move(o), ctx, options);
 }
 
 net::awaitable<exchange_result> fetch_exchange(context ctx, std::string host, std::string port, request req,
@@ -126,18 +160,18 @@ net::awaitable<exchange_result> fetch_exchange(context ctx, std::string host, st
   auto ex = co_await net::this_coro::executor;
   tcp::resolver resolver(ex);
   auto [rec, endpoints] = co_await resolver.async_resolve(host, port, asioctx::bind(ctx, use_tuple));
-  if (rec) co_return failure(nullptr, ctx, rec);
+  if (rec) co_return settle(exchange_outcome{rec}, ctx, options);
   tcp::socket socket(ex);
   auto [cec, ep] = co_await net::async_connect(socket, endpoints, asioctx::bind(ctx, use_tuple));
-  if (cec) co_return failure(&socket, ctx, cec);
+  if (cec) co_return settle(exchange_outcome{cec}, ctx, options);
   error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (req.find(bhttp::field::host) == req.end()) req.set(bhttp::field::host, host + ":" + port);
   boost::beast::flat_buffer buffer;
-  exchange_result r = co_await send_exchange(std::move(ctx), socket, buffer, std::move(req), options);
+  exchange_outcome o = co_await exchange(ctx, socket, buffer, req, options);
   socket.shutdown(tcp::socket::shutdown_both, ignored);
-  socket.close(ignored);
-  co_return r;
+  close(socket);
+  co_return settle(std::move(o), ctx, options);
 }
 
 }  // namespace detail

@@ -15,6 +15,7 @@
 #define ASIOCTX_HTTP_CLIENT_HPP
 
 #include <asioctx/context.hpp>
+#include <asioctx/detail/operation_executor.hpp>
 #include <asioctx/http/server.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -43,13 +44,31 @@ enum class budget_format {
   none,
 };
 
-/// Settings for async_send() and async_fetch().
+/// The largest `connect-timeout-ms` the client sends: 2^31 - 1 ms (24.8 days).
+/**
+ * Connect allows ten digits, but connect-es arms a JavaScript timer with the value, which
+ * overflows past 2^31 - 1 ms and fires at once; a longer budget is sent as this one.
+ */
+inline constexpr long long connect_timeout_send_max_value = 2'147'483'647;
+
+/// Settings for async_send(), async_fetch() and client_pool::async_fetch().
 struct client_options {
   /// Largest response body accepted, in bytes.
   std::size_t body_limit = 8 * 1024 * 1024;
   /// The header the remaining budget travels in.
   budget_format budget_header = budget_format::grpc_timeout;
+  /// Whether a callee's deadline answer (see is_deadline_answer) completes the operation as a
+  /// response (true) or with asioctx::error::deadline_exceeded (false, the default).
+  bool raw_deadline_answers = false;
 };
+
+/// True if res is a callee's answer that its deadline passed.
+/**
+ * Any of: our marker header `x-asioctx-deadline-exceeded: 1`; gRPC's `grpc-status: 4`; or a
+ * Connect error, a non-2xx response with a JSON content type whose body has
+ * `"code": "deadline_exceeded"`.
+ */
+bool is_deadline_answer(const response& res);
 
 /// Sets `grpc-timeout` on req to what is left of ctx's deadline (removes it if ctx has none).
 /**
@@ -69,6 +88,13 @@ boost::asio::awaitable<exchange_result> send_exchange(context ctx, boost::asio::
                                                       client_options options);
 boost::asio::awaitable<exchange_result> fetch_exchange(context ctx, std::string host, std::string port,
                                                        request req, client_options options);
+
+// A handler the exchange can complete: one with an executor of its own that is not an inline one
+// (DESIGN rule 13, for functions that have no I/O object).
+template <class Handler>
+constexpr bool has_exchange_executor =
+    asioctx::detail::has_own_executor<Handler> &&
+    !asioctx::detail::runs_inline<typename boost::asio::associated_executor<Handler>::type>;
 }  // namespace detail
 
 /// Sends req on a connected socket under ctx and reads the response.
@@ -79,6 +105,10 @@ boost::asio::awaitable<exchange_result> fetch_exchange(context ctx, std::string 
  * they are cancelled, the socket is closed (a half-done exchange leaves it unusable, so it can
  * never be reused) and the operation completes with `ctx.err()`. Any other failure closes the
  * socket too and completes with its error. On success the socket may be reused (keep-alive).
+ * A callee's deadline answer (is_deadline_answer) completes with
+ * asioctx::error::deadline_exceeded, as the caller's own deadline does, and with that answer as
+ * the response (its cause: the callee answered; after the caller's own deadline, or any other
+ * failure, the response is empty); options.raw_deadline_answers gives it as a plain response.
  *
  * @par Handler signature
  * @code void(asioctx::error_code ec, asioctx::http::response res) @endcode
@@ -110,7 +140,9 @@ auto async_send(context ctx, boost::asio::ip::tcp::socket& socket, boost::beast:
  *
  * @par Executor
  * The handler's associated executor runs the exchange and the handler: it must have one that
- * can do I/O (a coroutine's with use_awaitable, or `bind_executor(ex, handler)`).
+ * can do I/O (a coroutine's with use_awaitable, or `bind_executor(ex, handler)`). A handler
+ * without one (a plain callback, `detached`) or with an inline one (`system_executor`) does not
+ * compile: there is no I/O object to fall back on, and a hidden thread would run the exchange.
  *
  * @par Per-Operation Cancellation
  * Through ctx, and the handler's cancellation slot (terminal).

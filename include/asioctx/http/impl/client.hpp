@@ -64,6 +64,11 @@ auto async_fetch(context ctx, std::string host, std::string port, request req, c
                  Token&& token) {
   return boost::asio::async_initiate<Token, void(error_code, response)>(
       [](auto handler, context ctx, std::string host, std::string port, request req, client_options options) {
+        static_assert(detail::has_exchange_executor<decltype(handler)>,
+                      "asioctx::http::async_fetch: the handler has no associated executor that can do I/O, "
+                      "and async_fetch has no I/O object to fall back on (DESIGN rule 13: never a hidden "
+                      "system_executor). Bind one: asioctx::http::async_fetch(ctx, host, port, req, options, "
+                      "boost::asio::bind_executor(ex, handler)), or co_await it in a coroutine.");
         boost::asio::any_io_executor ex = boost::asio::get_associated_executor(handler);
         detail::run_exchange(
             ex,
