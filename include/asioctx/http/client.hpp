@@ -15,7 +15,7 @@
 #define ASIOCTX_HTTP_CLIENT_HPP
 
 #include <asioctx/context.hpp>
-#include <asioctx/detail/operation_executor.hpp>
+#include <asioctx/detail/executor.hpp>
 #include <asioctx/http/server.hpp>
 
 #include <boost/asio/awaitable.hpp>
