@@ -22,6 +22,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <string_view>
 
@@ -64,15 +65,23 @@ error_code context_error(const context& ctx) {
   return {};
 }
 
+error_code budget_error(const context& ctx, const client_options& options) {
+  if (error_code e = context_error(ctx)) return e;
+  if (options.budget_header == budget_format::none ||
+      options.budget_margin <= std::chrono::nanoseconds::zero())
+    return {};
+  if (auto d = ctx.deadline(); d && remaining(*d, clock::now()) <= options.budget_margin)
+    return asioctx::error::deadline_exceeded;
+  return {};
+}
+
 }  // namespace detail
 
 using detail::context_error;
 
-bool set_budget_header(request& req, const context& ctx) {
-  return set_budget_header(req, ctx, budget_format::grpc_timeout);
-}
+namespace {
 
-bool set_budget_header(request& req, const context& ctx, budget_format format) {
+bool set_budget(request& req, const context& ctx, budget_format format, std::chrono::nanoseconds margin) {
   if (context_error(ctx)) return false;
   if (format == budget_format::none) {
     if (auto d = ctx.deadline()) return remaining(*d, clock::now()) > std::chrono::nanoseconds::zero();
@@ -81,7 +90,8 @@ bool set_budget_header(request& req, const context& ctx, budget_format format) {
   const std::string_view name = field_name(format);
   const auto field = boost::beast::string_view(name.data(), name.size());
   if (auto d = ctx.deadline()) {
-    const auto left = remaining(*d, clock::now());
+    // left >= 0, so taking off a positive margin cannot overflow.
+    const auto left = remaining(*d, clock::now()) - std::max(margin, std::chrono::nanoseconds::zero());
     if (left <= std::chrono::nanoseconds::zero()) return false;
     switch (format) {
       case budget_format::grpc_timeout:
@@ -102,13 +112,23 @@ bool set_budget_header(request& req, const context& ctx, budget_format format) {
   return true;
 }
 
+}  // namespace
+
+bool set_budget_header(request& req, const context& ctx) {
+  return set_budget_header(req, ctx, budget_format::grpc_timeout);
+}
+
+bool set_budget_header(request& req, const context& ctx, budget_format format) {
+  return set_budget(req, ctx, format, std::chrono::nanoseconds::zero());
+}
+
 namespace detail {
 
 net::awaitable<exchange_outcome> exchange(const context& ctx, tcp::socket& socket,
                                           boost::beast::flat_buffer& buffer, request& req,
                                           const client_options& options) {
   exchange_outcome o;
-  if (!set_budget_header(req, ctx, options.budget_header)) {
+  if (!set_budget(req, ctx, options.budget_header, options.budget_margin)) {
     o.ec = context_error(ctx);
     if (!o.ec) o.ec = asioctx::error::deadline_exceeded;
     co_return o;
@@ -156,7 +176,7 @@ net::awaitable<exchange_result> send_exchange(context ctx, tcp::socket& socket,
 
 net::awaitable<exchange_result> fetch_exchange(context ctx, std::string host, std::string port, request req,
                                                client_options options) {
-  if (error_code e = context_error(ctx)) co_return exchange_result{e, response()};
+  if (error_code e = budget_error(ctx, options)) co_return exchange_result{e, response()};
   auto ex = co_await net::this_coro::executor;
   tcp::resolver resolver(ex);
   auto [rec, endpoints] = co_await resolver.async_resolve(host, port, asioctx::bind(ctx, use_tuple));

@@ -52,7 +52,8 @@ net::awaitable<exchange_result> pool_exchange(std::shared_ptr<client_pool_impl> 
   co_await net::this_coro::throw_if_cancelled(false);
   client_pool_metrics& m = pool->metrics();
   m.requests_total.fetch_add(1, std::memory_order_relaxed);
-  if (error_code e = context_error(ctx)) co_return exchange_result{e, response()};  // takes no connection
+  if (error_code e = budget_error(ctx, options))
+    co_return exchange_result{e, response()};  // takes no connection
   if (req.find(bhttp::field::host) == req.end()) req.set(bhttp::field::host, host + ":" + port);
   host_state& h = pool->host(host + ":" + port);
   for (bool retried = false;; retried = true) {

@@ -33,6 +33,10 @@ struct exchange_outcome {
 // The error a context reports, counting a passed deadline whose timer has not run yet.
 error_code context_error(const context& ctx);
 
+// context_error, or deadline_exceeded if no more than options.budget_margin is left (a budget
+// header would carry nothing): checked before a connection is taken or opened.
+error_code budget_error(const context& ctx, const client_options& options);
+
 // Sets req's budget header from ctx, writes it and reads the response, both bound to ctx. A
 // spent budget sends nothing. Never closes the socket.
 boost::asio::awaitable<exchange_outcome> exchange(const context& ctx, boost::asio::ip::tcp::socket& socket,

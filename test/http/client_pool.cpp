@@ -10,6 +10,10 @@
 #include <asioctx/bind.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 using namespace http_test;
@@ -314,6 +318,86 @@ BOOST_AUTO_TEST_CASE(callbacks_on_the_pool_executor_from_two_threads) {
   BOOST_TEST(on_strand == n);
   BOOST_TEST(srv.stats().connections_total <= 4u);
   BOOST_TEST(pool.get_metrics().open_connections == 0);
+}
+
+// budget_margin: the callee is sent the budget less the margin; a request with no more than the
+// margin left fails at once and opens no connection; budget_format::none sends no budget at all.
+BOOST_AUTO_TEST_CASE(budget_margin_is_taken_off_the_budget_sent) {
+  running_server srv([](asioctx::context ctx, ahttp::request req) -> net::awaitable<ahttp::response> {
+    ahttp::response res(bhttp::status::ok, req.version());
+    const auto d = ctx.deadline();
+    res.body() = d ? std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        ahttp::remaining(*d, asioctx::clock::now()))
+                                        .count())
+                   : "none";
+    co_return res;
+  });
+  const std::string port = std::to_string(srv.port());
+  pool_fixture f;
+  auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 1500ms);
+  auto fetch = [&](ahttp::client_options o) {
+    return run_fetch(f.io, [&](auto handler) {
+      f.pool.async_fetch(ctx, "127.0.0.1", port, get_request("/"), o, std::move(handler));
+    });
+  };
+  ahttp::client_options o;
+  o.budget_margin = 600ms;
+  auto [ec, res] = fetch(o);
+  BOOST_REQUIRE(!ec);
+  const long left = std::stol(res.body());
+  BOOST_TEST((left > 0 && left <= 900));
+  BOOST_TEST(f.m().connections_total == 1u);
+
+  o.budget_margin = 5s;  // more than is left: nothing is sent, no connection taken
+  auto [spent, spent_res] = fetch(o);
+  BOOST_TEST((spent == asioctx::error::deadline_exceeded));
+  BOOST_TEST(srv.stats().requests_total == 1u);
+  BOOST_TEST(f.m().idle_connections == 1);
+  auto [once, once_res] = run_fetch(f.io, [&](auto handler) {
+    ahttp::async_fetch(ctx, "127.0.0.1", port, get_request("/"), o,
+                       net::bind_executor(f.io.get_executor(), std::move(handler)));
+  });
+  BOOST_TEST((once == asioctx::error::deadline_exceeded));
+  BOOST_TEST(srv.stats().connections_total == 1u);  // async_fetch did not connect either
+
+  o.budget_header = ahttp::budget_format::none;  // no header, so nothing to take a margin off
+  auto [none, none_res] = fetch(o);
+  BOOST_REQUIRE(!none);
+  BOOST_TEST(std::stol(none_res.body()) > 1500);  // the server's own timeout
+  BOOST_TEST(srv.stats().requests_total == 2u);
+}
+
+// A cancellation that reaches the pool's strand after the exchange completed, when the awaiting
+// coroutine has moved on (its slot holds another operation's handler), finds nothing to cancel.
+// Through co_spawn's own forwarding (Asio before 1.29) it was a use after free: bench/chain's
+// front crashed when a request's deadline took over from a handler awaiting the pool.
+BOOST_AUTO_TEST_CASE(cancellation_after_completion_is_harmless) {
+  scripted_server srv(always_ok);
+  net::io_context pool_io;
+  ahttp::client_pool pool(pool_io.get_executor());
+  net::io_context io;
+  net::cancellation_signal outer;
+  bool fetched = false, done = false;
+  net::co_spawn(
+      io,
+      [&]() -> net::awaitable<void> {
+        co_await net::this_coro::throw_if_cancelled(false);
+        auto [ec, res] = co_await pool.async_fetch(asioctx::background(), "127.0.0.1", srv.port(),
+                                                   get_request("/"), {}, net::as_tuple(net::use_awaitable));
+        fetched = !ec;
+        net::steady_timer t(co_await net::this_coro::executor, 1ms);  // takes over the slot
+        co_await t.async_wait(net::as_tuple(net::use_awaitable));
+        done = true;
+      },
+      net::bind_cancellation_slot(outer.slot(), net::detached));
+  io.poll();  // the fetch starts on the pool's strand
+  net::post(io, [&] { outer.emit(net::cancellation_type::terminal); });  // before the result
+  BOOST_REQUIRE(asioctx_test::run_until(pool_io, [&] { return pool.get_metrics().idle_connections == 1; }));
+  pool_io.poll();  // the result is queued for io, behind the cancellation
+  BOOST_REQUIRE(asioctx_test::run_until(io, [&] { return done; }));
+  pool_io.poll();  // the forwarded cancellation arrives now
+  BOOST_TEST(fetched);
+  BOOST_TEST(pool.get_metrics().idle_connections == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -23,6 +23,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <utility>
@@ -57,6 +58,11 @@ struct client_options {
   std::size_t body_limit = 8 * 1024 * 1024;
   /// The header the remaining budget travels in.
   budget_format budget_header = budget_format::grpc_timeout;
+  /// Time taken off the remaining budget before it is sent, so that the callee gives up and
+  /// answers before the caller does (Envoy's timeout header offset). A request whose remaining
+  /// budget is not larger fails at once with asioctx::error::deadline_exceeded and sends
+  /// nothing. Zero or less: none. No effect with budget_format::none.
+  std::chrono::nanoseconds budget_margin{0};
   /// Whether a callee's deadline answer (see is_deadline_answer) completes the operation as a
   /// response (true) or with asioctx::error::deadline_exceeded (false, the default).
   bool raw_deadline_answers = false;

@@ -18,15 +18,31 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/system/errc.hpp>
 
 #include <exception>
+#include <memory>
 
 namespace asioctx {
 namespace http {
 namespace detail {
+
+// Carries a cancellation from the handler's slot to the exchange's executor. The signal is
+// shared: a cancellation emitted as the exchange completes reaches io_ex after the handler may
+// have moved on and replaced what its slot holds. (co_spawn's own forwarding before Asio 1.29
+// dispatches through a pointer into that slot: a use after free when io_ex is another strand.)
+struct forward_cancellation {
+  forward_cancellation(std::shared_ptr<boost::asio::cancellation_signal> s, boost::asio::any_io_executor e)
+      : signal(std::move(s)), ex(std::move(e)) {}
+  void operator()(boost::asio::cancellation_type_t type) const {
+    boost::asio::dispatch(ex, [signal = signal, type] { signal->emit(type); });
+  }
+  std::shared_ptr<boost::asio::cancellation_signal> signal;
+  boost::asio::any_io_executor ex;
+};
 
 // Runs an exchange coroutine on io_ex and completes handler with its result.
 template <class Handler>
@@ -34,15 +50,19 @@ void run_exchange(const boost::asio::any_io_executor& io_ex, boost::asio::awaita
                   Handler handler) {
   auto slot = boost::asio::get_associated_cancellation_slot(handler);
   auto handler_ex = boost::asio::get_associated_executor(handler, io_ex);
+  auto signal = std::make_shared<boost::asio::cancellation_signal>();
+  if (slot.is_connected()) slot.template emplace<forward_cancellation>(signal, io_ex);
   boost::asio::co_spawn(
       io_ex, std::move(exchange),
-      boost::asio::bind_cancellation_slot(
-          slot, [handler = std::move(handler), handler_ex](std::exception_ptr e, exchange_result r) mutable {
-            if (e) r.first = make_error_code(boost::system::errc::not_enough_memory);  // all it can throw
-            boost::asio::dispatch(handler_ex, [handler = std::move(handler), r = std::move(r)]() mutable {
-              std::move(handler)(r.first, std::move(r.second));
-            });
-          }));
+      boost::asio::bind_cancellation_slot(signal->slot(), [handler = std::move(handler), handler_ex, signal,
+                                                           slot](std::exception_ptr e,
+                                                                 exchange_result r) mutable {
+        if (e) r.first = make_error_code(boost::system::errc::not_enough_memory);  // all it can throw
+        boost::asio::dispatch(handler_ex, [handler = std::move(handler), r = std::move(r), slot]() mutable {
+          if (slot.is_connected()) slot.clear();
+          std::move(handler)(r.first, std::move(r.second));
+        });
+      }));
 }
 
 }  // namespace detail
