@@ -1,0 +1,3 @@
+module asioctx/bench/chain/go
+
+go 1.19

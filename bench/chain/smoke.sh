@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 The asioctx authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+# The chain's smoke test (ctest chain_smoke): front -> mid -> back on loopback, 400 requests at
+# twice the back's capacity (4 slots x 20 ms) after 200 to warm up, every tenth with a spent budget,
+# three ways:
+#   grpc      the budget propagates (10 ms margin per hop): no work starts past the request's deadline;
+#   none      only disconnects travel: a 504 at the front ends the back's work within 50 ms;
+#   none-cpu  the same for CPU-bound work that checks ctx.done() every 100 us.
+# Each: every service's in-flight gauge back to 0, the front always answers.
+#   smoke.sh CHAIN_SERVICE CHAIN_LOAD
+set -euo pipefail
+service=$1
+load=$2
+# shellcheck source=bench/chain/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+val() { tr ' ' '\n' <<<"$line" | sed -n "s/^$1=//p"; }
+fails=0
+check() {  # check DESCRIPTION EXPRESSION
+  if ! awk "BEGIN { exit !($2) }"; then echo "FAIL [$variant]: $1 ($2)"; fails=$((fails + 1)); fi
+}
+
+for variant in grpc none none-cpu; do
+  prop=${variant%-cpu}
+  work=(--slots 4 --work-ms 20)
+  rate=400 capacity=200
+  if [[ $variant == *-cpu ]]; then work=(--slots 2 --work-ms 5 --cpu); fi  # one thread: 200/s
+  start back "$service" --role back "${work[@]}"
+  back=$PORT
+  margin=()
+  if [[ $prop == grpc ]]; then margin=(--margin-ms 10); fi
+  start mid "$service" --role mid --next "127.0.0.1:$back" --propagate "$prop" "${margin[@]}"
+  mid=$PORT
+  start front "$service" --role front --next "127.0.0.1:$mid" --propagate "$prop" "${margin[@]}" --timeout-ms 200
+  front=$PORT
+  line=$("$load" --target "127.0.0.1:$front" --rate $rate --warmup 0.5 --seconds 1 --capacity $capacity --spent-every 10 \
+    --metrics "front=127.0.0.1:$front" --metrics "mid=127.0.0.1:$mid" --metrics "back=127.0.0.1:$back" \
+    --label "smoke-$variant")
+  echo "$line"
+  stop_all
+
+  check "the front answered 504s" "$(val s504) > 0"
+  check "the front answered every request" "$(val gave_up) == 0 && $(val errors) == 0"
+  # 50 ms for all but 1 % of the work (a busy 2-core machine may not run a process for that long),
+  # and 500 ms for every one of them.
+  check "the back's work ended within 50 ms of the front's 504" \
+    "$(val late_over_50ms) * 100 <= $(val started) && $(val late_max_ms) <= 500"
+  check "spent budgets never reached the back" "$(val spent) > 0 && $(val spent_arrived) == 0"
+  for s in front mid back; do check "$s in-flight gauge back to 0" "$(val ${s}_inflight) == 0"; done
+  if [[ $prop == grpc ]]; then
+    check "no work started past its deadline" "$(val started_past_deadline) == 0"
+  else
+    check "disconnects aborted work (the test exercised them)" "$(val aborted) > 0"
+  fi
+done
+if ((fails > 0)); then exit 1; fi
+echo "chain smoke: OK"
