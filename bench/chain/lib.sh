@@ -17,7 +17,8 @@ trap cleanup EXIT
 start() {
   local name=$1
   shift
-  GOMAXPROCS=1 "$@" >"$tmp/$name.out" 2>&1 &
+  : >"$tmp/$name.out"  # emptied here: the child may open it only after the loop below reads it
+  GOMAXPROCS=1 "$@" >>"$tmp/$name.out" 2>&1 &
   pids+=($!)
   for _ in $(seq 200); do
     PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$tmp/$name.out")

@@ -5,7 +5,8 @@
 # file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 # The three-service chain under overload (issue 18): front -> mid -> back on loopback, each hop one
 # thread in its own process, driven open-loop by chain_load (a 200 ms budget on every request) at
-# 0.5x, 1x, 2x and 4x the back's capacity (SLOTS x 1000 / WORK_MS requests/s), three variants:
+# 0.5x, 1x, 2x and 4x the back's capacity (SLOTS x 1000 / WORK_MS requests/s; 4x twice, to see
+# RSS stay flat), three variants:
 #   asioctx                 the budget propagates (grpc-timeout, budget_margin MARGIN_MS per hop);
 #   asioctx-nopropagation   budget_format::none: only disconnects travel;
 #   go                      bench/chain/go, net/http with GOMAXPROCS=1 (disconnects only, as Go does);
@@ -64,19 +65,20 @@ run_variant() {  # run_variant VARIANT LOADS...
       ;;
   esac
   local front=$PORT
-  for x in "$@"; do
-    local rate
+  for arg in "$@"; do  # "4r": 4x once more, to see that RSS stays flat ("4x-repeat")
+    local x=${arg%r} label=${arg%r}x rate
+    [[ $arg == *r ]] && label=${x}x-repeat
     rate=$(awk "BEGIN { printf \"%d\", $capacity * $x }")
     "$load" --target "127.0.0.1:$front" --rate "$rate" --warmup 1 --seconds "$seconds" --budget-ms "$budget_ms" \
       --capacity "$capacity" --metrics "front=127.0.0.1:$front" --metrics "mid=127.0.0.1:$mid" \
-      --metrics "back=127.0.0.1:$back" --label "$variant:${x}x" | tee -a "$results"
+      --metrics "back=127.0.0.1:$back" --label "$variant:$label" | tee -a "$results"
     if tail -1 "$results" | grep -q '=unreachable'; then tail -n 5 "$tmp"/*.out >&2; fi
   done
   stop_all
 }
 
 began=$(date -u '+%Y-%m-%d %H:%M UTC')
-for v in ${VARIANTS:-asioctx asioctx-nopropagation go}; do run_variant "$v" 0.5 1 2 4; done
+for v in ${VARIANTS:-asioctx asioctx-nopropagation go}; do run_variant "$v" 0.5 1 2 4 4r; done
 [[ -n ${VARIANTS:-} ]] || run_variant asioctx-nomargin 2 4
 
 out=${OUT:-$root/bench/RESULTS-chain.md}
