@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Copyright (c) 2026 The asioctx authors
 #
 # Distributed under the Boost Software License, Version 1.0. (See accompanying
