@@ -56,9 +56,7 @@ net::awaitable<lease> client_pool_impl::acquire(const context& ctx, host_state& 
     if (closed_) co_return lease{net::error::operation_aborted, nullptr};
     expire(h, clock::now());
     while (!h.idle.empty()) {
-      connection_ptr c = std::move(h.idle.back());
-      h.idle.pop_back();
-      metrics_.idle_connections.fetch_sub(1, std::memory_order_relaxed);
+      connection_ptr c = take_idle(h, true);
       if (still_open(*c)) co_return lease{error_code(), std::move(c)};
       metrics_.stale_total.fetch_add(1, std::memory_order_relaxed);
       drop(h, std::move(c));
@@ -136,6 +134,16 @@ void client_pool_impl::release(host_state& h, connection_ptr c, bool reusable) {
   arm_sweep();
 }
 
+connection_ptr client_pool_impl::take_idle(host_state& h, bool newest) {
+  connection_ptr c = std::move(newest ? h.idle.back() : h.idle.front());
+  if (newest)
+    h.idle.pop_back();
+  else
+    h.idle.pop_front();
+  metrics_.idle_connections.fetch_sub(1, std::memory_order_relaxed);
+  return c;
+}
+
 void client_pool_impl::drop(host_state& h, connection_ptr c) {
   error_code ignored;
   c->socket.close(ignored);
@@ -163,11 +171,8 @@ void client_pool_impl::expire(host_state& h, clock::time_point now) {
   if (!expires()) return;
   while (!h.idle.empty() &&
          asioctx::detail::saturating_add(h.idle.front()->idle_since, options_.idle_timeout) <= now) {
-    connection_ptr c = std::move(h.idle.front());
-    h.idle.pop_front();
-    metrics_.idle_connections.fetch_sub(1, std::memory_order_relaxed);
     metrics_.idle_expired_total.fetch_add(1, std::memory_order_relaxed);
-    drop(h, std::move(c));
+    drop(h, take_idle(h, false));
   }
 }
 
@@ -198,12 +203,7 @@ void client_pool_impl::close() {
     // Waiters first, so that the slots the idle connections free are not handed to them.
     for (pool_waiter* w : h.waiters) w->timer.cancel();
     h.waiters.clear();
-    while (!h.idle.empty()) {
-      connection_ptr c = std::move(h.idle.back());
-      h.idle.pop_back();
-      metrics_.idle_connections.fetch_sub(1, std::memory_order_relaxed);
-      drop(h, std::move(c));
-    }
+    while (!h.idle.empty()) drop(h, take_idle(h, true));
   }
 }
 

@@ -79,6 +79,7 @@ class client_pool_impl : public std::enable_shared_from_this<client_pool_impl> {
                                         const std::string& port);
   boost::asio::awaitable<lease> wait(const context& ctx, host_state& h, const std::string& host,
                                      const std::string& port);
+  connection_ptr take_idle(host_state& h, bool newest);
   void free_slot(host_state& h);
   void expire(host_state& h, clock::time_point now);
   bool expires() const noexcept;

@@ -279,6 +279,31 @@ BOOST_AUTO_TEST_CASE(keep_alive_as_rfc_9112_allows) {
   BOOST_TEST(f.m().stale_total == 0u);
 }
 
+// close() ends the waits, lets the request in flight finish (its connection closed, not kept)
+// and refuses later requests.
+BOOST_AUTO_TEST_CASE(close_ends_waits_and_refuses_requests) {
+  probe p;
+  running_server srv(sleeper(p));
+  ahttp::client_pool_options o;
+  o.max_connections_per_host = 1;
+  pool_fixture f(o);
+  const std::string port = std::to_string(srv.port());
+  std::optional<asioctx::error_code> busy, waiting;
+  f.pool.async_fetch(asioctx::background(), "127.0.0.1", port, get_request("/sleep?ms=200"), {},
+                     [&](asioctx::error_code ec, ahttp::response) { busy = ec; });
+  f.pool.async_fetch(asioctx::background(), "127.0.0.1", port, get_request("/"), {},
+                     [&](asioctx::error_code ec, ahttp::response) { waiting = ec; });
+  BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return p.started == 1; }));
+  f.pool.close();
+  BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return busy && waiting; }));
+  BOOST_TEST(!*busy);
+  BOOST_TEST((*waiting == net::error::operation_aborted));
+  BOOST_TEST(f.m().open_connections == 0);
+  BOOST_TEST(f.m().idle_connections == 0);
+  BOOST_TEST((f.fetch(port, get_request("/")).first == net::error::operation_aborted));
+  BOOST_TEST(p.started == 1);
+}
+
 // A plain callback runs on the pool's strand (a plain counter, checked by ThreadSanitizer in the
 // TSan build); many requests started from two threads share the bounds.
 BOOST_AUTO_TEST_CASE(callbacks_on_the_pool_executor_from_two_threads) {
