@@ -12,6 +12,9 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
+#include <vector>
+
 using namespace http_test;
 
 namespace {
@@ -50,6 +53,12 @@ struct pool_fixture {
       pool.async_fetch(ctx, "127.0.0.1", port, std::move(req), {}, std::move(handler));
     });
   }
+  // Starts a GET of target without waiting; out gets its error.
+  void start(const std::string& port, const std::string& target, std::optional<asioctx::error_code>& out,
+             asioctx::context ctx = asioctx::background()) {
+    pool.async_fetch(ctx, "127.0.0.1", port, get_request(target), {},
+                     [&out](asioctx::error_code ec, ahttp::response) { out = ec; });
+  }
   const ahttp::client_pool_metrics& m() const { return pool.get_metrics(); }
 
   net::io_context io;
@@ -57,6 +66,13 @@ struct pool_fixture {
 };
 
 action always_ok(int, int, const ahttp::request&) { return {ok_response("ok")}; }
+
+ahttp::client_pool_options limits(std::size_t connections, std::size_t idle = 32) {
+  ahttp::client_pool_options o;
+  o.max_connections_per_host = connections;
+  o.max_idle_per_host = idle;
+  return o;
+}
 
 }  // namespace
 
@@ -81,17 +97,12 @@ BOOST_AUTO_TEST_CASE(connection_is_reused) {
 BOOST_AUTO_TEST_CASE(connections_are_bounded) {
   probe p;
   running_server srv(sleeper(p));
-  ahttp::client_pool_options o;
-  o.max_connections_per_host = 2;
-  o.max_idle_per_host = 1;
-  pool_fixture f(o);
-  int done = 0, failed = 0;
-  for (int i = 0; i < 6; ++i)
-    f.pool.async_fetch(asioctx::background(), "127.0.0.1", std::to_string(srv.port()),
-                       get_request("/sleep?ms=30"), {},
-                       [&](asioctx::error_code ec, ahttp::response) { ++(ec ? failed : done); });
-  BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return done + failed == 6; }));
-  BOOST_TEST(failed == 0);
+  pool_fixture f(limits(2, 1));
+  std::vector<std::optional<asioctx::error_code>> got(6);
+  for (auto& out : got) f.start(std::to_string(srv.port()), "/sleep?ms=30", out);
+  BOOST_REQUIRE(asioctx_test::run_until(
+      f.io, [&] { return std::all_of(got.begin(), got.end(), [](auto& g) { return g.has_value(); }); }));
+  for (auto& g : got) BOOST_TEST(!*g);
   BOOST_TEST(srv.stats().connections_total == 2u);
   BOOST_TEST(f.m().connections_total == 2u);
   BOOST_TEST(f.m().idle_connections == 1);
@@ -102,13 +113,10 @@ BOOST_AUTO_TEST_CASE(connections_are_bounded) {
 BOOST_AUTO_TEST_CASE(waiting_request_ends_with_its_context) {
   probe p;
   running_server srv(sleeper(p));
-  ahttp::client_pool_options o;
-  o.max_connections_per_host = 1;
-  pool_fixture f(o);
+  pool_fixture f(limits(1));
   const std::string port = std::to_string(srv.port());
   std::optional<asioctx::error_code> first;
-  f.pool.async_fetch(asioctx::background(), "127.0.0.1", port, get_request("/sleep?ms=300"), {},
-                     [&](asioctx::error_code ec, ahttp::response) { first = ec; });
+  f.start(port, "/sleep?ms=300", first);
   auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 50ms);
   auto [ec, res] = f.fetch(port, get_request("/"), ctx);
   BOOST_TEST((ec == asioctx::error::deadline_exceeded));
@@ -204,8 +212,7 @@ BOOST_AUTO_TEST_CASE(cancelled_exchange_never_returns_its_connection) {
   BOOST_TEST(!f.fetch(port, get_request("/")).first);
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
   std::optional<asioctx::error_code> got;
-  f.pool.async_fetch(ctx, "127.0.0.1", port, get_request("/sleep?ms=20000"), {},
-                     [&](asioctx::error_code ec, ahttp::response) { got = ec; });
+  f.start(port, "/sleep?ms=20000", got, ctx);
   BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return p.started == 2; }));
   cancel();
   BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return got.has_value(); }));
@@ -284,15 +291,11 @@ BOOST_AUTO_TEST_CASE(keep_alive_as_rfc_9112_allows) {
 BOOST_AUTO_TEST_CASE(close_ends_waits_and_refuses_requests) {
   probe p;
   running_server srv(sleeper(p));
-  ahttp::client_pool_options o;
-  o.max_connections_per_host = 1;
-  pool_fixture f(o);
+  pool_fixture f(limits(1));
   const std::string port = std::to_string(srv.port());
   std::optional<asioctx::error_code> busy, waiting;
-  f.pool.async_fetch(asioctx::background(), "127.0.0.1", port, get_request("/sleep?ms=200"), {},
-                     [&](asioctx::error_code ec, ahttp::response) { busy = ec; });
-  f.pool.async_fetch(asioctx::background(), "127.0.0.1", port, get_request("/"), {},
-                     [&](asioctx::error_code ec, ahttp::response) { waiting = ec; });
+  f.start(port, "/sleep?ms=200", busy);
+  f.start(port, "/", waiting);
   BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return p.started == 1; }));
   f.pool.close();
   BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return busy && waiting; }));
