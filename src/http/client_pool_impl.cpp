@@ -47,6 +47,10 @@ bool still_open(pooled_connection& c) {
 
 }  // namespace
 
+net::awaitable<bool> slot_cancelled() {
+  co_return (co_await net::this_coro::cancellation_state).cancelled() != net::cancellation_type::none;
+}
+
 client_pool_impl::client_pool_impl(net::any_io_executor strand, client_pool_options options)
     : strand_(std::move(strand)), options_(options), sweep_(strand_) {}
 
@@ -102,8 +106,7 @@ net::awaitable<lease> client_pool_impl::wait(const context& ctx, host_state& h, 
   // The context, or the handler's cancellation slot, may have ended the wait, or have done so
   // just as a connection was handed over: the request ends either way, the gift goes back.
   error_code e = context_error(ctx);
-  if (!e && (co_await net::this_coro::cancellation_state).cancelled() != net::cancellation_type::none)
-    e = net::error::operation_aborted;
+  if (!e && co_await slot_cancelled()) e = net::error::operation_aborted;
   if (e) {
     if (w.conn)
       release(h, std::move(w.conn), true);

@@ -120,6 +120,17 @@ BOOST_AUTO_TEST_CASE(waiting_request_ends_with_its_context) {
   auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 50ms);
   auto [ec, res] = f.fetch(port, get_request("/"), ctx);
   BOOST_TEST((ec == asioctx::error::deadline_exceeded));
+  // The handler's own cancellation slot ends a wait too.
+  net::cancellation_signal signal;
+  std::optional<asioctx::error_code> slotted;
+  f.pool.async_fetch(asioctx::background(), "127.0.0.1", port, get_request("/"), {},
+                     net::bind_cancellation_slot(
+                         signal.slot(), [&](asioctx::error_code e, ahttp::response) { slotted = e; }));
+  f.io.poll();
+  signal.emit(net::cancellation_type::terminal);
+  BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return slotted.has_value(); }));
+  BOOST_TEST((*slotted == net::error::operation_aborted));
+  BOOST_TEST(!first.has_value());  // both ended while the first request still held the connection
   BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return first.has_value(); }));
   BOOST_TEST(!*first);
   auto [ec2, res2] = f.fetch(port, get_request("/"));
@@ -235,7 +246,9 @@ BOOST_AUTO_TEST_CASE(cancelled_exchange_never_returns_its_connection) {
   BOOST_TEST(f.m().retries_total == 0u);
 }
 
-// A spent budget fails before a connection is taken: none opened, an idle one left idle.
+// A spent budget fails before a connection is taken: none opened, an idle one left idle. A
+// cancellation signalled as the operation starts aborts it (co_spawn delivers the signal a little
+// later, so it may reach the exchange), and leaves no connection behind.
 BOOST_AUTO_TEST_CASE(spent_budget_takes_no_connection) {
   scripted_server srv(always_ok);
   pool_fixture f;
@@ -249,6 +262,14 @@ BOOST_AUTO_TEST_CASE(spent_budget_takes_no_connection) {
   BOOST_TEST(f.m().idle_connections == 1);
   BOOST_TEST(f.m().reused_total == 0u);
   BOOST_TEST(srv.requests() == 1);
+  net::cancellation_signal signal;
+  auto [aborted, r] = run_fetch(f.io, [&](auto handler) {
+    f.pool.async_fetch(asioctx::background(), "127.0.0.1", srv.port(), get_request("/"), {},
+                       net::bind_cancellation_slot(signal.slot(), std::move(handler)));
+    signal.emit(net::cancellation_type::terminal);
+  });
+  BOOST_TEST((aborted == net::error::operation_aborted));
+  BOOST_TEST(f.m().open_connections == f.m().idle_connections);  // none lost busy
 }
 
 // RFC 9112 9.3: Connection: close (either side), HTTP/1.0 without keep-alive and a body that
