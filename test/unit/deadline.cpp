@@ -285,12 +285,14 @@ BOOST_AUTO_TEST_CASE(every_due_deadline_fires_in_one_wake_up) {
   net::io_context io;
   std::vector<asioctx::derived<asioctx::cancel_func>> ds;
   std::atomic<int> fired{0};
-  auto at = sclock::now() + 10ms;
+  auto at = sclock::now() + 50ms;
   for (int i = 0; i < 1000; ++i) {
     ds.push_back(asioctx::with_deadline(asioctx::background(), at + std::chrono::microseconds(i % 3)));
     asioctx::after_func(ds.back().ctx, io, [&] { ++fired; });
   }
-  BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1000u);
+  // All armed, unless a loaded machine let the deadlines pass while registering (a registration
+  // that sees its deadline passed ends the context at once).
+  if (sclock::now() < at) BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1000u);
   io.run_for(30s);
   BOOST_TEST(io.stopped());
   BOOST_TEST(fired.load() == 1000);
