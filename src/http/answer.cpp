@@ -10,6 +10,7 @@
 //
 
 #include "answer.hpp"
+#include "text.hpp"
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
@@ -24,13 +25,8 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
+using detail::trim;
+using detail::view;
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && boost::beast::iequals(s.substr(0, prefix.size()), prefix);

@@ -8,6 +8,7 @@
 //
 
 #include "message.hpp"
+#include "text.hpp"
 
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
@@ -21,14 +22,6 @@ namespace detail {
 namespace bhttp = boost::beast::http;
 
 namespace {
-
-std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
 
 bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
 
