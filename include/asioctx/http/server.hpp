@@ -17,6 +17,7 @@
 #include <asioctx/context.hpp>
 #include <asioctx/http/error.hpp>
 #include <asioctx/http/metrics.hpp>
+#include <asioctx/http/request_scope.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -37,11 +38,6 @@
 
 namespace asioctx {
 namespace http {
-
-/// The request type handlers receive.
-using request = boost::beast::http::request<boost::beast::http::string_body>;
-/// The response type handlers return.
-using response = boost::beast::http::response<boost::beast::http::string_body>;
 
 /// A request handler: a coroutine run under the request's context.
 /**
