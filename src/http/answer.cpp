@@ -25,7 +25,7 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-using detail::trim;
+using detail::trim_ows;
 using detail::view;
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
@@ -99,10 +99,10 @@ request_protocol detect_protocol(const request_header& req, bool& proto) {
   proto = false;
   const auto type = req.find(bhttp::field::content_type);
   if (type != req.end()) {
-    std::string_view value = trim(view(type->value()));
+    std::string_view value = trim_ows(view(type->value()));
     if (starts_with_nocase(value, connect_stream_type)) {
       value.remove_prefix(connect_stream_type.size());
-      const std::string_view codec = trim(value.substr(0, value.find(';')));
+      const std::string_view codec = trim_ows(value.substr(0, value.find(';')));
       if (boost::beast::iequals(codec, "proto")) {
         proto = true;
         return request_protocol::connect_stream;

@@ -8,6 +8,7 @@
 //
 
 #include "message.hpp"
+
 #include "text.hpp"
 
 #include <boost/beast/http/error.hpp>
@@ -34,8 +35,8 @@ unsigned header_status(const request_header& req) {
     std::string_view list = view(it->value());
     while (!list.empty()) {
       const auto comma = list.find(',');
-      std::string_view coding = trim(list.substr(0, std::min(comma, list.size())));
-      coding = trim(coding.substr(0, std::min(coding.find(';'), coding.size())));  // parameters
+      std::string_view coding = trim_ows(list.substr(0, std::min(comma, list.size())));
+      coding = trim_ows(coding.substr(0, std::min(coding.find(';'), coding.size())));  // parameters
       list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
       if (coding.empty()) continue;
       ++codings;
@@ -58,7 +59,7 @@ unsigned header_status(const request_header& req) {
 bool expects_continue(const request_header& req) {
   if (req.version() < 11) return false;
   auto it = req.find(bhttp::field::expect);
-  return it != req.end() && iequals(trim(view(it->value())), "100-continue");
+  return it != req.end() && iequals(trim_ows(view(it->value())), "100-continue");
 }
 
 unsigned bad_request_status(const error_code& ec) {

@@ -13,8 +13,6 @@
 #include "connection.hpp"
 #include "server_impl.hpp"
 
-#include <asioctx/detail/chrono.hpp>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -31,11 +29,6 @@ server_impl::server_impl(net::any_io_executor ex, handler h, server_options opti
       backoff_timer_(acceptor_.get_executor()),
       grace_timer_(acceptor_.get_executor()),
       close_timer_(acceptor_.get_executor()) {
-  request_options_.handler_timeout =
-      asioctx::detail::saturating_cast<std::chrono::nanoseconds>(options_.handler_timeout);
-  request_options_.deadline_status = options_.deadline_status;
-  request_options_.deadline_header = options_.deadline_header;
-  request_options_.shutdown_status = options_.shutdown_status;
   std::tie(root_, root_cancel_) = with_cancel_cause(parent);
   std::tie(cut_, cut_cancel_) = with_cancel(background());
 }

@@ -17,7 +17,6 @@
 #ifndef ASIOCTX_SRC_HTTP_SERVER_IMPL_HPP
 #define ASIOCTX_SRC_HTTP_SERVER_IMPL_HPP
 
-#include <asioctx/http/request_scope.hpp>
 #include <asioctx/http/server.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -51,8 +50,7 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   net::any_io_executor ex_;
   handler handler_;
   server_options options_;
-  request_options request_options_;  // options_' share that each request's scope reads
-  context root_;                     // parent of every connection's context
+  context root_;  // parent of every connection's context
   cancel_cause_func root_cancel_;
   source_location shutdown_site_;  // the first shutdown's caller (set under mutex_, in stopping)
   context cut_;                    // parent of every write and linger: cancelled when the close period ends

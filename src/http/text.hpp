@@ -4,13 +4,12 @@
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 //
-// src/http/text.hpp: the field-value helpers every reader of a header uses (internal).
+// src/http/text.hpp: header-value text helpers, once for the module (internal; standard library
+// only, for the fuzz target).
 //
 
 #ifndef ASIOCTX_SRC_HTTP_TEXT_HPP
 #define ASIOCTX_SRC_HTTP_TEXT_HPP
-
-#include <boost/beast/core/string.hpp>
 
 #include <string_view>
 
@@ -18,11 +17,14 @@ namespace asioctx {
 namespace http {
 namespace detail {
 
-// Beast's string_view as the standard one.
-inline std::string_view view(boost::beast::string_view s) noexcept { return {s.data(), s.size()}; }
+// A std::string_view of any contiguous string type (Beast's string_view included).
+template <class String>
+std::string_view view(const String& s) noexcept {
+  return {s.data(), s.size()};
+}
 
-// v without its leading and trailing blanks (RFC 9110 §5.6.3's OWS).
-inline std::string_view trim(std::string_view v) noexcept {
+// Without the optional whitespace (spaces and tabs) around a field value (RFC 9110 §5.5).
+inline std::string_view trim_ows(std::string_view v) noexcept {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
   return v;

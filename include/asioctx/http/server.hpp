@@ -96,7 +96,9 @@ class server_impl;
  * connection → one per request, whose deadline is the minimum of
  * server_options::handler_timeout and the caller's budget from `grpc-timeout`,
  * `x-envoy-expected-rq-timeout-ms` or `connect-timeout-ms` (malformed values are counted and
- * ignored).
+ * ignored, but a Connect caller's malformed `connect-timeout-ms` is answered 400
+ * invalid_argument). Each request is made with a request_scope: the answers the server makes for
+ * a handler speak the caller's protocol (plain text, or Connect's error format).
  *
  * Each connection lives on its own strand of the executor, so the server may be run by
  * several threads. HTTP/1.1 as RFC 9112 says: pipelined requests are parsed ahead (up to
