@@ -66,10 +66,12 @@ BOOST_AUTO_TEST_CASE(deadline_that_passed_before_a_cancel_wins_unobserved) {
 
 BOOST_AUTO_TEST_CASE(cancel_before_the_deadline_wins_whoever_looks_later) {
   auto [parent, cancel_parent] = asioctx::with_cancel(asioctx::background());
-  auto [child, cancel_child] = asioctx::with_timeout(parent, 5ms);
+  auto [child, cancel_child] = asioctx::with_timeout(parent, 50ms);
   cancel_parent();
+  // The cancel came first unless a loaded machine let the deadline pass before it (it then wins).
+  const bool cancel_came_first = sclock::now() < *child.deadline();
   BOOST_TEST_REQUIRE(passed(*child.deadline()));
-  BOOST_TEST((child.err() == error::canceled));
+  if (cancel_came_first) BOOST_TEST((child.err() == error::canceled));
 }
 
 BOOST_AUTO_TEST_CASE(inherited_deadline_decides_a_direct_cancel_too) {
@@ -326,9 +328,8 @@ BOOST_AUTO_TEST_CASE(every_due_deadline_fires_in_one_wake_up) {
     ds.push_back(asioctx::with_deadline(asioctx::background(), at + std::chrono::microseconds(i % 3)));
     asioctx::after_func(ds.back().ctx, io, [&] { ++fired; });
   }
-  // All armed, unless a loaded machine let the deadlines pass while registering (a registration
-  // that sees its deadline passed ends the context at once).
-  if (sclock::now() < at) BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1000u);
+  // All armed, unless a loaded machine let the deadlines pass while registering.
+  BOOST_TEST(asioctx_test::held_unless_passed(asioctx::detail::armed_deadlines(io) == 1000u, at));
   io.run_for(30s);
   BOOST_TEST(io.stopped());
   BOOST_TEST(fired.load() == 1000);
