@@ -95,6 +95,7 @@ class session : public std::enable_shared_from_this<session> {
                      beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
 
+  //[beast_async_server_on_read
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
     if (ec) return fail(ec, "read");
@@ -109,6 +110,7 @@ class session : public std::enable_shared_from_this<session> {
     if (ec) return do_close();  // the client is gone: nothing to write
     send_response(std::move(res));
   }
+  //]
 
   void send_response(asioctx::http::response res) {
     const bool keep_alive = res.keep_alive();

@@ -10,6 +10,10 @@ set -euo pipefail
 packages=(g++ cmake ninja-build ccache clang-format clang libclang-rt-14-dev python3
           libboost1.81-dev libboost-test1.81-dev libboost-context1.81-dev libboost1.81-tools-dev
           libssl-dev openssl)
+# Node.js and npm for the Connect interop test (test/interop/connect); a node of another origin
+# (NodeSource's bundles npm) is kept.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 packages+=("$@")
 
 missing=()

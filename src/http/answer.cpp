@@ -10,6 +10,7 @@
 //
 
 #include "answer.hpp"
+#include "text.hpp"
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
@@ -24,13 +25,8 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
+using detail::trim_ows;
+using detail::view;
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && boost::beast::iequals(s.substr(0, prefix.size()), prefix);
@@ -103,10 +99,10 @@ request_protocol detect_protocol(const request_header& req, bool& proto) {
   proto = false;
   const auto type = req.find(bhttp::field::content_type);
   if (type != req.end()) {
-    std::string_view value = trim(view(type->value()));
+    std::string_view value = trim_ows(view(type->value()));
     if (starts_with_nocase(value, connect_stream_type)) {
       value.remove_prefix(connect_stream_type.size());
-      const std::string_view codec = trim(value.substr(0, value.find(';')));
+      const std::string_view codec = trim_ows(value.substr(0, value.find(';')));
       if (boost::beast::iequals(codec, "proto")) {
         proto = true;
         return request_protocol::connect_stream;

@@ -54,11 +54,16 @@ net::awaitable<exchange_result> pool_exchange(std::shared_ptr<client_pool_impl> 
   m.requests_total.fetch_add(1, std::memory_order_relaxed);
   if (error_code e = budget_error(ctx, options))
     co_return exchange_result{e, response()};  // takes no connection
+  if (co_await slot_cancelled()) co_return exchange_result{net::error::operation_aborted, response()};
   if (req.find(bhttp::field::host) == req.end()) req.set(bhttp::field::host, host + ":" + port);
   host_state& h = pool->host(host + ":" + port);
   for (bool retried = false;; retried = true) {
     lease l = co_await pool->acquire(ctx, h, host, port);
     if (l.ec) co_return settle(exchange_outcome{l.ec}, ctx, options);
+    if (co_await slot_cancelled()) {  // while connecting: the connection is untouched
+      pool->release(h, std::move(l.conn), true);
+      co_return exchange_result{net::error::operation_aborted, response()};
+    }
     const bool reused = l.conn->reused;
     if (reused) m.reused_total.fetch_add(1, std::memory_order_relaxed);
     exchange_outcome o = co_await exchange(ctx, l.conn->socket, l.conn->buffer, req, options);
@@ -68,8 +73,7 @@ net::awaitable<exchange_result> pool_exchange(std::shared_ptr<client_pool_impl> 
     }
     // Mid-exchange: whatever is left on the connection is unknowable; it is never given back.
     pool->drop(h, std::move(l.conn));
-    const bool cancelled =
-        (co_await net::this_coro::cancellation_state).cancelled() != net::cancellation_type::none;
+    const bool cancelled = co_await slot_cancelled();  // (not inside ||: g++ 12 miscompiles that)
     if (retried || !reused || o.response_started || !idempotent(req.method()) || cancelled ||
         context_error(ctx))
       co_return settle(std::move(o), ctx, options);

@@ -47,6 +47,10 @@ bool still_open(pooled_connection& c) {
 
 }  // namespace
 
+net::awaitable<bool> slot_cancelled() {
+  co_return (co_await net::this_coro::cancellation_state).cancelled() != net::cancellation_type::none;
+}
+
 client_pool_impl::client_pool_impl(net::any_io_executor strand, client_pool_options options)
     : strand_(std::move(strand)), options_(options), sweep_(strand_) {}
 
@@ -56,9 +60,7 @@ net::awaitable<lease> client_pool_impl::acquire(const context& ctx, host_state& 
     if (closed_) co_return lease{net::error::operation_aborted, nullptr};
     expire(h, clock::now());
     while (!h.idle.empty()) {
-      connection_ptr c = std::move(h.idle.back());
-      h.idle.pop_back();
-      metrics_.idle_connections.fetch_sub(1, std::memory_order_relaxed);
+      connection_ptr c = take_idle(h, true);
       if (still_open(*c)) co_return lease{error_code(), std::move(c)};
       metrics_.stale_total.fetch_add(1, std::memory_order_relaxed);
       drop(h, std::move(c));
@@ -104,8 +106,7 @@ net::awaitable<lease> client_pool_impl::wait(const context& ctx, host_state& h, 
   // The context, or the handler's cancellation slot, may have ended the wait, or have done so
   // just as a connection was handed over: the request ends either way, the gift goes back.
   error_code e = context_error(ctx);
-  if (!e && (co_await net::this_coro::cancellation_state).cancelled() != net::cancellation_type::none)
-    e = net::error::operation_aborted;
+  if (!e && co_await slot_cancelled()) e = net::error::operation_aborted;
   if (e) {
     if (w.conn)
       release(h, std::move(w.conn), true);
@@ -136,6 +137,16 @@ void client_pool_impl::release(host_state& h, connection_ptr c, bool reusable) {
   arm_sweep();
 }
 
+connection_ptr client_pool_impl::take_idle(host_state& h, bool newest) {
+  connection_ptr c = std::move(newest ? h.idle.back() : h.idle.front());
+  if (newest)
+    h.idle.pop_back();
+  else
+    h.idle.pop_front();
+  metrics_.idle_connections.fetch_sub(1, std::memory_order_relaxed);
+  return c;
+}
+
 void client_pool_impl::drop(host_state& h, connection_ptr c) {
   error_code ignored;
   c->socket.close(ignored);
@@ -163,11 +174,8 @@ void client_pool_impl::expire(host_state& h, clock::time_point now) {
   if (!expires()) return;
   while (!h.idle.empty() &&
          asioctx::detail::saturating_add(h.idle.front()->idle_since, options_.idle_timeout) <= now) {
-    connection_ptr c = std::move(h.idle.front());
-    h.idle.pop_front();
-    metrics_.idle_connections.fetch_sub(1, std::memory_order_relaxed);
     metrics_.idle_expired_total.fetch_add(1, std::memory_order_relaxed);
-    drop(h, std::move(c));
+    drop(h, take_idle(h, false));
   }
 }
 
@@ -198,12 +206,7 @@ void client_pool_impl::close() {
     // Waiters first, so that the slots the idle connections free are not handed to them.
     for (pool_waiter* w : h.waiters) w->timer.cancel();
     h.waiters.clear();
-    while (!h.idle.empty()) {
-      connection_ptr c = std::move(h.idle.back());
-      h.idle.pop_back();
-      metrics_.idle_connections.fetch_sub(1, std::memory_order_relaxed);
-      drop(h, std::move(c));
-    }
+    while (!h.idle.empty()) drop(h, take_idle(h, true));
   }
 }
 

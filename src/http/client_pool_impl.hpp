@@ -56,6 +56,10 @@ struct lease {
   connection_ptr conn;
 };
 
+// Whether the running operation's cancellation slot was signalled: a signal that came before
+// the operation waited on anything reaches nothing, so the steps ask.
+boost::asio::awaitable<bool> slot_cancelled();
+
 class client_pool_impl : public std::enable_shared_from_this<client_pool_impl> {
  public:
   client_pool_impl(boost::asio::any_io_executor strand, client_pool_options options);
@@ -79,6 +83,7 @@ class client_pool_impl : public std::enable_shared_from_this<client_pool_impl> {
                                         const std::string& port);
   boost::asio::awaitable<lease> wait(const context& ctx, host_state& h, const std::string& host,
                                      const std::string& port);
+  connection_ptr take_idle(host_state& h, bool newest);
   void free_slot(host_state& h);
   void expire(host_state& h, clock::time_point now);
   bool expires() const noexcept;

@@ -72,8 +72,6 @@ class connection : public std::enable_shared_from_this<connection> {
                                                    bool& abandoned);
   static void watch(const std::shared_ptr<turn>& t);
   static void take_over(const std::shared_ptr<turn>& t);
-  std::optional<response> answer_for_done(const context& rctx, unsigned version);
-  response deadline_response(unsigned version) const;
 
   friend struct turn;
 

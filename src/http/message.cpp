@@ -4,14 +4,12 @@
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 //
-// src/http/message.cpp: request checks, budgets and the server's own answers.
+// src/http/message.cpp: request checks and the server's own answers.
 //
 
 #include "message.hpp"
 
-#include "sites.hpp"
-
-#include <asioctx/http/timeout_header.hpp>
+#include "text.hpp"
 
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
@@ -26,47 +24,9 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
-
 bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
 
 }  // namespace
-
-std::optional<budget> caller_budget(const request_header& req, metrics& m) {
-  // One pass over the fields: a request carries a handful, and a budget header is told by its
-  // length before any comparison.
-  std::optional<budget> best;
-  for (const auto& f : req) {
-    if (f.name() != bhttp::field::unknown) continue;
-    const std::string_view name = view(f.name_string());
-    std::optional<std::chrono::nanoseconds> (*parse)(std::string_view) noexcept = nullptr;
-    const source_location* from = nullptr;
-    if (name.size() == grpc_timeout_field.size() && iequals(name, grpc_timeout_field)) {
-      parse = parse_grpc_timeout;
-      from = &site::grpc_timeout;
-    } else if (name.size() == envoy_timeout_field.size() && iequals(name, envoy_timeout_field)) {
-      parse = parse_envoy_timeout_ms;
-      from = &site::envoy_timeout;
-    } else if (name.size() == connect_timeout_field.size() && iequals(name, connect_timeout_field)) {
-      parse = parse_connect_timeout_ms;
-      from = &site::connect_timeout;
-    }
-    if (parse == nullptr) continue;
-    const std::optional<std::chrono::nanoseconds> b = parse(view(f.value()));
-    if (!b) {
-      m.malformed_timeout_headers_total.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    if (!best || *b < best->left) best = budget{*b, from};
-  }
-  return best;
-}
 
 unsigned header_status(const request_header& req) {
   // Every Transfer-Encoding line counts: the codings are their concatenation.
@@ -75,8 +35,8 @@ unsigned header_status(const request_header& req) {
     std::string_view list = view(it->value());
     while (!list.empty()) {
       const auto comma = list.find(',');
-      std::string_view coding = trim(list.substr(0, std::min(comma, list.size())));
-      coding = trim(coding.substr(0, std::min(coding.find(';'), coding.size())));  // parameters
+      std::string_view coding = trim_ows(list.substr(0, std::min(comma, list.size())));
+      coding = trim_ows(coding.substr(0, std::min(coding.find(';'), coding.size())));  // parameters
       list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
       if (coding.empty()) continue;
       ++codings;
@@ -99,7 +59,7 @@ unsigned header_status(const request_header& req) {
 bool expects_continue(const request_header& req) {
   if (req.version() < 11) return false;
   auto it = req.find(bhttp::field::expect);
-  return it != req.end() && iequals(trim(view(it->value())), "100-continue");
+  return it != req.end() && iequals(trim_ows(view(it->value())), "100-continue");
 }
 
 unsigned bad_request_status(const error_code& ec) {

@@ -11,10 +11,8 @@
 #ifndef ASIOCTX_SRC_HTTP_MESSAGE_HPP
 #define ASIOCTX_SRC_HTTP_MESSAGE_HPP
 
-#include <asioctx/http/metrics.hpp>
 #include <asioctx/http/server.hpp>
 
-#include <chrono>
 #include <optional>
 #include <string>
 
@@ -23,16 +21,6 @@ namespace http {
 namespace detail {
 
 using request_header = boost::beast::http::request_header<>;
-
-// A budget and the site that names the header it came from (sites.hpp).
-struct budget {
-  std::chrono::nanoseconds left;
-  const source_location* site;
-};
-
-// The caller's budget: the smallest well-formed value among the budget headers (grpc-timeout,
-// x-envoy-expected-rq-timeout-ms, connect-timeout-ms); malformed ones are counted and ignored.
-std::optional<budget> caller_budget(const request_header& req, metrics& m);
 
 // 0 if the header may be served; else the status that rejects it (RFC 9112 §6.1, §6.3): a
 // Transfer-Encoding whose last coding is not chunked, chunked twice, or on HTTP/1.0 is 400; one

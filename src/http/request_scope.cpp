@@ -11,6 +11,7 @@
 
 #include "answer.hpp"
 #include "sites.hpp"
+#include "text.hpp"
 
 #include <asioctx/http/timeout_header.hpp>
 
@@ -25,7 +26,7 @@ namespace http {
 
 namespace {
 
-std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
+using detail::view;
 
 // The parser of a budget header, told by its name; nullptr for any other field.
 using parser = std::optional<std::chrono::nanoseconds> (*)(std::string_view) noexcept;

@@ -46,6 +46,7 @@ constexpr const source_location& of(budget_source source) noexcept {
 
 constexpr source_location client_disconnected{__FILE__, __LINE__,
                                               "asioctx::http: the client closed or reset the connection"};
+constexpr source_location handler_returned{__FILE__, __LINE__, "asioctx::http: the handler returned"};
 constexpr source_location connection_ended{__FILE__, __LINE__, "asioctx::http: the connection ended"};
 
 }  // namespace site

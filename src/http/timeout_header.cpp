@@ -9,6 +9,8 @@
 
 #include <asioctx/http/timeout_header.hpp>
 
+#include "text.hpp"
+
 #include <asioctx/detail/chrono.hpp>
 
 #include <cstdint>
@@ -23,11 +25,7 @@ using rep = nanoseconds::rep;
 
 constexpr rep rep_max = std::numeric_limits<rep>::max();
 
-std::string_view trim_ows(std::string_view v) noexcept {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
+using detail::trim_ows;
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 

@@ -16,6 +16,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
+#include <vector>
+
 using namespace http_test;
 
 namespace {
@@ -54,6 +57,12 @@ struct pool_fixture {
       pool.async_fetch(ctx, "127.0.0.1", port, std::move(req), {}, std::move(handler));
     });
   }
+  // Starts a GET of target without waiting; out gets its error.
+  void start(const std::string& port, const std::string& target, std::optional<asioctx::error_code>& out,
+             asioctx::context ctx = asioctx::background()) {
+    pool.async_fetch(ctx, "127.0.0.1", port, get_request(target), {},
+                     [&out](asioctx::error_code ec, ahttp::response) { out = ec; });
+  }
   const ahttp::client_pool_metrics& m() const { return pool.get_metrics(); }
 
   net::io_context io;
@@ -61,6 +70,13 @@ struct pool_fixture {
 };
 
 action always_ok(int, int, const ahttp::request&) { return {ok_response("ok")}; }
+
+ahttp::client_pool_options limits(std::size_t connections, std::size_t idle = 32) {
+  ahttp::client_pool_options o;
+  o.max_connections_per_host = connections;
+  o.max_idle_per_host = idle;
+  return o;
+}
 
 }  // namespace
 
@@ -85,17 +101,12 @@ BOOST_AUTO_TEST_CASE(connection_is_reused) {
 BOOST_AUTO_TEST_CASE(connections_are_bounded) {
   probe p;
   running_server srv(sleeper(p));
-  ahttp::client_pool_options o;
-  o.max_connections_per_host = 2;
-  o.max_idle_per_host = 1;
-  pool_fixture f(o);
-  int done = 0, failed = 0;
-  for (int i = 0; i < 6; ++i)
-    f.pool.async_fetch(asioctx::background(), "127.0.0.1", std::to_string(srv.port()),
-                       get_request("/sleep?ms=30"), {},
-                       [&](asioctx::error_code ec, ahttp::response) { ++(ec ? failed : done); });
-  BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return done + failed == 6; }));
-  BOOST_TEST(failed == 0);
+  pool_fixture f(limits(2, 1));
+  std::vector<std::optional<asioctx::error_code>> got(6);
+  for (auto& out : got) f.start(std::to_string(srv.port()), "/sleep?ms=30", out);
+  BOOST_REQUIRE(asioctx_test::run_until(
+      f.io, [&] { return std::all_of(got.begin(), got.end(), [](auto& g) { return g.has_value(); }); }));
+  for (auto& g : got) BOOST_TEST(!*g);
   BOOST_TEST(srv.stats().connections_total == 2u);
   BOOST_TEST(f.m().connections_total == 2u);
   BOOST_TEST(f.m().idle_connections == 1);
@@ -106,16 +117,24 @@ BOOST_AUTO_TEST_CASE(connections_are_bounded) {
 BOOST_AUTO_TEST_CASE(waiting_request_ends_with_its_context) {
   probe p;
   running_server srv(sleeper(p));
-  ahttp::client_pool_options o;
-  o.max_connections_per_host = 1;
-  pool_fixture f(o);
+  pool_fixture f(limits(1));
   const std::string port = std::to_string(srv.port());
   std::optional<asioctx::error_code> first;
-  f.pool.async_fetch(asioctx::background(), "127.0.0.1", port, get_request("/sleep?ms=300"), {},
-                     [&](asioctx::error_code ec, ahttp::response) { first = ec; });
+  f.start(port, "/sleep?ms=300", first);
   auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 50ms);
   auto [ec, res] = f.fetch(port, get_request("/"), ctx);
   BOOST_TEST((ec == asioctx::error::deadline_exceeded));
+  // The handler's own cancellation slot ends a wait too.
+  net::cancellation_signal signal;
+  std::optional<asioctx::error_code> slotted;
+  f.pool.async_fetch(asioctx::background(), "127.0.0.1", port, get_request("/"), {},
+                     net::bind_cancellation_slot(
+                         signal.slot(), [&](asioctx::error_code e, ahttp::response) { slotted = e; }));
+  f.io.poll();
+  signal.emit(net::cancellation_type::terminal);
+  BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return slotted.has_value(); }));
+  BOOST_TEST((*slotted == net::error::operation_aborted));
+  BOOST_TEST(!first.has_value());  // both ended while the first request still held the connection
   BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return first.has_value(); }));
   BOOST_TEST(!*first);
   auto [ec2, res2] = f.fetch(port, get_request("/"));
@@ -208,8 +227,7 @@ BOOST_AUTO_TEST_CASE(cancelled_exchange_never_returns_its_connection) {
   BOOST_TEST(!f.fetch(port, get_request("/")).first);
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
   std::optional<asioctx::error_code> got;
-  f.pool.async_fetch(ctx, "127.0.0.1", port, get_request("/sleep?ms=20000"), {},
-                     [&](asioctx::error_code ec, ahttp::response) { got = ec; });
+  f.start(port, "/sleep?ms=20000", got, ctx);
   BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return p.started == 2; }));
   cancel();
   BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return got.has_value(); }));
@@ -232,7 +250,9 @@ BOOST_AUTO_TEST_CASE(cancelled_exchange_never_returns_its_connection) {
   BOOST_TEST(f.m().retries_total == 0u);
 }
 
-// A spent budget fails before a connection is taken: none opened, an idle one left idle.
+// A spent budget fails before a connection is taken: none opened, an idle one left idle. A
+// cancellation signalled as the operation starts aborts it (co_spawn delivers the signal a little
+// later, so it may reach the exchange), and leaves no connection behind.
 BOOST_AUTO_TEST_CASE(spent_budget_takes_no_connection) {
   scripted_server srv(always_ok);
   pool_fixture f;
@@ -246,6 +266,14 @@ BOOST_AUTO_TEST_CASE(spent_budget_takes_no_connection) {
   BOOST_TEST(f.m().idle_connections == 1);
   BOOST_TEST(f.m().reused_total == 0u);
   BOOST_TEST(srv.requests() == 1);
+  net::cancellation_signal signal;
+  auto [aborted, r] = run_fetch(f.io, [&](auto handler) {
+    f.pool.async_fetch(asioctx::background(), "127.0.0.1", srv.port(), get_request("/"), {},
+                       net::bind_cancellation_slot(signal.slot(), std::move(handler)));
+    signal.emit(net::cancellation_type::terminal);
+  });
+  BOOST_TEST((aborted == net::error::operation_aborted));
+  BOOST_TEST(f.m().open_connections == f.m().idle_connections);  // none lost busy
 }
 
 // RFC 9112 9.3: Connection: close (either side), HTTP/1.0 without keep-alive and a body that
@@ -281,6 +309,27 @@ BOOST_AUTO_TEST_CASE(keep_alive_as_rfc_9112_allows) {
   BOOST_TEST(!f.fetch(srv.port(), get_request("/")).first);
   BOOST_TEST(srv.accepted() == expected_connections + 1);
   BOOST_TEST(f.m().stale_total == 0u);
+}
+
+// close() ends the waits, lets the request in flight finish (its connection closed, not kept)
+// and refuses later requests.
+BOOST_AUTO_TEST_CASE(close_ends_waits_and_refuses_requests) {
+  probe p;
+  running_server srv(sleeper(p));
+  pool_fixture f(limits(1));
+  const std::string port = std::to_string(srv.port());
+  std::optional<asioctx::error_code> busy, waiting;
+  f.start(port, "/sleep?ms=200", busy);
+  f.start(port, "/", waiting);
+  BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return p.started == 1; }));
+  f.pool.close();
+  BOOST_REQUIRE(asioctx_test::run_until(f.io, [&] { return busy && waiting; }));
+  BOOST_TEST(!*busy);
+  BOOST_TEST((*waiting == net::error::operation_aborted));
+  BOOST_TEST(f.m().open_connections == 0);
+  BOOST_TEST(f.m().idle_connections == 0);
+  BOOST_TEST((f.fetch(port, get_request("/")).first == net::error::operation_aborted));
+  BOOST_TEST(p.started == 1);
 }
 
 // A plain callback runs on the pool's strand (a plain counter, checked by ThreadSanitizer in the

@@ -200,6 +200,30 @@ BOOST_AUTO_TEST_CASE(transfer_encoding_rules) {
   BOOST_TEST(it.req->body() == "abc");
 }
 
+// RFC 9112 §2.2, §9.3.2: a malformed request behind good ones is answered (400) after them, and
+// the connection ends there; requests over a size limit are refused with their status.
+BOOST_AUTO_TEST_CASE(refused_requests_end_the_intake_in_order) {
+  machine c;
+  c.feed(req("/1") + "NOT HTTP\r\n\r\n" + req("/2"));
+  BOOST_TEST(c.st.queued() == 2u);
+  BOOST_TEST(c.take().kind == item::request);
+  item bad = c.take();
+  BOOST_TEST(bad.kind == item::rejected);
+  BOOST_TEST(bad.status == 400u);
+  BOOST_TEST(c.st.nothing_more());
+
+  ahttp::server_options o;
+  o.body_limit = 4;
+  o.header_limit = 64;
+  machine body(o);
+  body.feed("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n");
+  BOOST_TEST(body.take().status == 413u);
+  machine head(o);
+  head.feed("GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + std::string(100, 'a') + "\r\n\r\n");
+  BOOST_TEST(head.take().status == 431u);
+  BOOST_TEST(head.m.bad_requests_total == 1u);
+}
+
 // Back-pressure: max_pipelined requests are parsed ahead, the bytes behind them kept; at
 // read_ahead bytes held the reader pauses, and a slot freed by the writer resumes it.
 BOOST_AUTO_TEST_CASE(back_pressure) {

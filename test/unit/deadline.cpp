@@ -12,6 +12,7 @@
 #include "test_util.hpp"
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
@@ -65,10 +66,12 @@ BOOST_AUTO_TEST_CASE(deadline_that_passed_before_a_cancel_wins_unobserved) {
 
 BOOST_AUTO_TEST_CASE(cancel_before_the_deadline_wins_whoever_looks_later) {
   auto [parent, cancel_parent] = asioctx::with_cancel(asioctx::background());
-  auto [child, cancel_child] = asioctx::with_timeout(parent, 5ms);
+  auto [child, cancel_child] = asioctx::with_timeout(parent, 50ms);
   cancel_parent();
+  // The cancel came first unless a loaded machine let the deadline pass before it (it then wins).
+  const bool cancel_came_first = sclock::now() < *child.deadline();
   BOOST_TEST_REQUIRE(passed(*child.deadline()));
-  BOOST_TEST((child.err() == error::canceled));
+  if (cancel_came_first) BOOST_TEST((child.err() == error::canceled));
 }
 
 BOOST_AUTO_TEST_CASE(inherited_deadline_decides_a_direct_cancel_too) {
@@ -258,6 +261,41 @@ BOOST_AUTO_TEST_CASE(a_deadline_holds_only_the_execution_contexts_that_wait_on_i
   BOOST_TEST(io2.stopped());
 }
 
+BOOST_AUTO_TEST_CASE(one_deadline_on_many_execution_contexts_racing) {
+  // Operations bound to one deadline from four io_contexts, each run by its own thread, while the
+  // deadline fires or a cancel races it: each gets the context's error once, and nothing is left
+  // armed anywhere (TSan: the arms are made, armed and fired from every thread).
+  constexpr int n = 4;
+  std::vector<std::unique_ptr<net::io_context>> ios;
+  std::vector<std::optional<net::executor_work_guard<net::io_context::executor_type>>> guards(n);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    ios.push_back(std::make_unique<net::io_context>(1));
+    guards[i].emplace(ios[i]->get_executor());
+  }
+  for (int i = 0; i < n; ++i) threads.emplace_back([io = ios[i].get()] { io->run(); });
+  for (int round = 0; round < 50; ++round) {
+    auto [ctx, cancel] =
+        asioctx::with_timeout(asioctx::background(), std::chrono::microseconds(200 * (round % 5)));
+    std::atomic<int> done{0}, wrong{0};
+    for (int i = 0; i < n; ++i) {
+      net::post(*ios[i], [&, &ctx = ctx, io = ios[i].get()] {
+        auto t = std::make_shared<net::steady_timer>(*io, 1h);
+        t->async_wait(asioctx::bind(ctx, [&, t](error_code ec) {
+          if (ec != error::deadline_exceeded && ec != error::canceled) ++wrong;
+          ++done;
+        }));
+      });
+    }
+    if (round % 2 == 1) cancel();
+    BOOST_TEST_REQUIRE(asioctx_test::wait_until([&] { return done.load() == n; }));
+    BOOST_TEST(wrong.load() == 0);
+  }
+  for (auto& g : guards) g.reset();
+  for (auto& t : threads) t.join();
+  for (auto& io : ios) BOOST_TEST(asioctx::detail::armed_deadlines(*io) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(many_deadlines_armed_and_cancelled_leave_nothing) {
   auto before = asioctx_test::heap_in_use();
   net::io_context io;
@@ -285,12 +323,13 @@ BOOST_AUTO_TEST_CASE(every_due_deadline_fires_in_one_wake_up) {
   net::io_context io;
   std::vector<asioctx::derived<asioctx::cancel_func>> ds;
   std::atomic<int> fired{0};
-  auto at = sclock::now() + 10ms;
+  auto at = sclock::now() + 50ms;
   for (int i = 0; i < 1000; ++i) {
     ds.push_back(asioctx::with_deadline(asioctx::background(), at + std::chrono::microseconds(i % 3)));
     asioctx::after_func(ds.back().ctx, io, [&] { ++fired; });
   }
-  BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1000u);
+  // All armed, unless a loaded machine let the deadlines pass while registering.
+  BOOST_TEST(asioctx_test::held_unless_passed(asioctx::detail::armed_deadlines(io) == 1000u, at));
   io.run_for(30s);
   BOOST_TEST(io.stopped());
   BOOST_TEST(fired.load() == 1000);

@@ -38,6 +38,14 @@ inline bool deadline_armed(const asioctx::context& c) {
   return asioctx::detail::tree::in_deadline_heap(node_of(c));
 }
 
+// `held`, a check of instantaneous state made right after a short deadline was registered, or that
+// deadline has passed by now: on a loaded machine (2 cores, a sanitizer) it can pass before the next
+// line runs, and a registration that sees it passed ends the context at once instead of arming it.
+// `held` is evaluated before the clock is read: a deadline still ahead now was ahead then.
+inline bool held_unless_passed(bool held, asioctx::clock::time_point deadline) {
+  return held || asioctx::clock::now() >= deadline;
+}
+
 // Bytes in use on glibc's heap; none under a sanitizer, whose allocator glibc cannot see.
 inline std::optional<std::size_t> heap_in_use() {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)

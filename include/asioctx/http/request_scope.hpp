@@ -147,6 +147,9 @@ class request_scope {
   /// As above with default request_options.
   request_scope(const context& parent, const request_header& req,
                 const source_location& where = BOOST_CURRENT_LOCATION);
+  /// Options are held by reference: a temporary would dangle.
+  request_scope(const context& parent, const request_header& req, request_options&& options,
+                const source_location& where = BOOST_CURRENT_LOCATION) = delete;
   request_scope(const request_scope&) = delete;
   request_scope& operator=(const request_scope&) = delete;
   /// Cancels the request's context (cancel_site(): the scope's `where`).

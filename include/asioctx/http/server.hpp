@@ -17,6 +17,7 @@
 #include <asioctx/context.hpp>
 #include <asioctx/http/error.hpp>
 #include <asioctx/http/metrics.hpp>
+#include <asioctx/http/request_scope.hpp>  // request, response
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -37,11 +38,6 @@
 
 namespace asioctx {
 namespace http {
-
-/// The request type handlers receive.
-using request = boost::beast::http::request<boost::beast::http::string_body>;
-/// The response type handlers return.
-using response = boost::beast::http::response<boost::beast::http::string_body>;
 
 /// A request handler: a coroutine run under the request's context.
 /**
@@ -100,7 +96,9 @@ class server_impl;
  * connection → one per request, whose deadline is the minimum of
  * server_options::handler_timeout and the caller's budget from `grpc-timeout`,
  * `x-envoy-expected-rq-timeout-ms` or `connect-timeout-ms` (malformed values are counted and
- * ignored).
+ * ignored, but a Connect caller's malformed `connect-timeout-ms` is answered 400
+ * invalid_argument). Each request is made with a request_scope: the answers the server makes for
+ * a handler speak the caller's protocol (plain text, or Connect's error format).
  *
  * Each connection lives on its own strand of the executor, so the server may be run by
  * several threads. HTTP/1.1 as RFC 9112 says: pipelined requests are parsed ahead (up to
