@@ -315,22 +315,21 @@ BENCHMARK(BM_deadline_shared_floor)->Unit(benchmark::kMicrosecond);
 // --- Memory: what a bound operation and a deadline context cost, in bytes, reported as counters.
 // A bound operation: its state's block in the per-thread pool (16-byte classes) and what it adds
 // to the handler Asio allocates. The executor is not in it: each context keeps one group per
-// executor its operations run on (reported apart, shared by all of them). An operation that
-// installs a cancellation handler also holds a pooled cancellation_signal (Asio's own per-operation
-// cost, counted apart). A deadline context: its node's block and its slot in the deadline heap.
+// executor its operations run on (reported apart, shared by all of them). The operation holds its
+// cancellation_signal (and, recycled per thread, the memory of its last cancellation handler). A
+// deadline context: its node's block and its slot in the deadline heap.
 std::size_t pool_block(std::size_t n) { return (n + 15) / 16 * 16; }
 
 void BM_memory(benchmark::State& state) {
   auto handler = [p = static_cast<void*>(nullptr)](error_code) { (void)p; };
   using op = asioctx::detail::bound_op;
   using bound = asioctx::detail::bound_handler<decltype(handler)>;
-  using group = asioctx::detail::exec_slot_impl<net::io_context::executor_type>;
+  using group = asioctx::detail::executor_batch_impl<net::io_context::executor_type>;
   for (auto _ : state) benchmark::DoNotOptimize(sizeof(op));
   state.counters["bound_op_bytes"] =
       static_cast<double>(pool_block(sizeof(op)) + sizeof(bound) - sizeof(handler));
   state.counters["bound_op_state"] = static_cast<double>(sizeof(op));
   state.counters["executor_group_bytes"] = static_cast<double>(pool_block(sizeof(group)));
-  state.counters["pooled_signal_bytes"] = static_cast<double>(2 * sizeof(void*));
   state.counters["deadline_context_bytes"] =
       static_cast<double>(pool_block(sizeof(asioctx::detail::deadline_node)) + sizeof(void*));
   state.counters["cancel_context_bytes"] =

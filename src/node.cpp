@@ -16,8 +16,8 @@
 // and the owner of that deadline was done first, whose result it then takes.
 //
 
-#include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/context_core.hpp>
+#include <asioctx/detail/executor_batch.hpp>
 #include <asioctx/detail/node.hpp>
 
 #include <cmath>
@@ -30,12 +30,16 @@ namespace detail {
 
 using lock_guard = std::lock_guard<spin_mutex>;
 
-void tree::release(node* n) noexcept {
+void tree::release(node* n) noexcept { release_many(n, 1); }
+
+void tree::release_many(node* n, std::uint32_t k) noexcept {
   // Iterative, so dropping the last handle to a very deep chain cannot overflow the stack.
-  while (n != nullptr && n->refs_.release()) {
+  if (n == nullptr || k == 0 || !n->refs_.release(k)) return;
+  while (n != nullptr) {
     node* parent = n->parent_;
     delete n;
     n = parent;
+    if (n != nullptr && !n->refs_.release()) return;
   }
 }
 
@@ -64,8 +68,8 @@ cancel_node::~cancel_node() {
     if (a != nullptr && owner_ != this) tree::demand_down(a);
   }
   if (pin_ != nullptr && owner_ != this) tree::demand_down(pin_);
-  // Slots still here are empty: each operation held the node until it left its slot.
-  while (exec_slot* s = slots_.pop_front()) s->destroy();
+  // Batches still here are empty: each operation held the node until it left its batch.
+  while (executor_batch* b = batches_.pop_front()) b->destroy();
 }
 
 void cancel_node::print(std::ostream& os) const { os << ".with_cancel"; }
@@ -239,25 +243,15 @@ bool tree::close(cancel_node* c, const cancel_node* from, error e, const error_c
     w->on_detached();
     out.waiters.push_back(w);
   }
-  // Each slot goes whole to its executor; no operation in it is touched here. The operations'
-  // references to the node are handed over: the slot keeps one for them all (an operation that
-  // completes late still locks the node), the rest are dropped in one step (the caller holds one
-  // too, so never the last). Each operation learns it when it completes.
-  const unsigned char err = c->state_.load(std::memory_order_relaxed);
-  std::uint32_t handed_over = 0;
-  while (exec_slot* s = c->slots_.pop_front()) {
-    if (s->count_ == 0) {
-      out.empty.push_back(s);
-      continue;
-    }
-    s->detached_ = true;
-    s->err_ = err;
-    s->refs_.reset(1 + s->count_);  // the batch's, and one per operation
-    s->node_ = c;
-    handed_over += s->count_ - 1;
-    out.slots.push_back(s);
+  // Each batch goes whole to its executor; no operation in it is touched here. Each operation
+  // keeps its own reference to the node; the references of those that left are dropped.
+  while (executor_batch* b = c->batches_.pop_front()) {
+    out.owed += std::exchange(b->owed_, 0);
+    if (b->count_ == 0)
+      out.empty.push_back(b);
+    else
+      out.batches.push_back(b);
   }
-  if (handed_over != 0) c->refs_.release_many(handed_over);
   out.pin = std::exchange(c->pin_, nullptr);
   // Once closed, no child links any more: none now means none ever.
   out.has_children = !c->children_.empty();
@@ -273,15 +267,16 @@ void tree::after_close(cancel_node* c, closed& out) noexcept {
   } else if (c->owner_ != nullptr) {
     // What waited here no longer demands the deadline above (a done deadline needs nothing).
     if (out.pin != nullptr) demand_down(out.pin);
-    for (exec_slot* s = out.slots.front(); s != nullptr; s = out.slots.next(s)) {
-      if (s->arm_ != nullptr) demand_down(s->arm_);
+    for (executor_batch* b = out.batches.front(); b != nullptr; b = out.batches.next(b)) {
+      if (b->arm_ != nullptr) demand_down(b->arm_);
     }
     for (waiter* w = out.waiters.front(); w != nullptr; w = out.waiters.next(w)) {
       if (deadline_arm* a = std::exchange(w->arm_, nullptr)) demand_down(a);
     }
   }
-  while (exec_slot* s = out.slots.pop_front()) s->dispatch();
-  while (exec_slot* s = out.empty.pop_front()) s->destroy();
+  while (executor_batch* b = out.batches.pop_front()) b->dispatch();
+  while (executor_batch* b = out.empty.pop_front()) b->destroy();
+  if (out.owed != 0) c->refs_.release(out.owed);  // the caller holds one too: never the last
   if (!out.waiters.empty()) notify(out.waiters, error_code(c->state(), error_category_ref));
 }
 
@@ -430,102 +425,6 @@ bool tree::remove_waiter(cancel_node* c, waiter* w) noexcept {
   return true;
 }
 
-tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
-                                  exec_slot* (*make)(const void*), deadline_arm* arm) noexcept {
-  err(c);                      // latches a deadline that passed unobserved
-  exec_slot* fresh = nullptr;  // made outside the lock (it copies the executor), when needed
-  for (;;) {
-    deadline_arm* rise = nullptr;
-    bool need_fresh = false;
-    bound_added result = bound_added::linked;
-    {
-      lock_guard lock(c->mutex_);
-      if (op->early_done_) {
-        result = bound_added::completed_first;
-      } else if (c->state_.load(std::memory_order_relaxed) != 0) {
-        if (fresh == nullptr) {
-          need_fresh = true;
-        } else {  // done: op goes alone into a detached slot, its node reference handed over
-          fresh->detached_ = true;
-          fresh->err_ = c->state_.load(std::memory_order_relaxed);
-          fresh->refs_.reset(2);  // the batch's and the operation's
-          fresh->node_ = c;       // the operation's reference to the node, now the slot's
-          fresh->ops_.push_back(op);
-          op->slot_ = std::exchange(fresh, nullptr);
-          op->handed_over_ = true;
-          result = bound_added::done;
-        }
-      } else {
-        // The executor's slot: few per context (one per strand the context's operations run
-        // on), most recently used first; past eight, a new one (grouping is only an economy).
-        exec_slot* s = nullptr;
-        int looked = 0;
-        for (exec_slot* t = c->slots_.front(); t != nullptr && looked < 8; t = c->slots_.next(t), ++looked) {
-          if (t->type() == type && t->same(ex)) {
-            s = t;
-            break;
-          }
-        }
-        if (s != nullptr && s != c->slots_.front()) {
-          c->slots_.erase(s);
-          c->slots_.push_front(s);
-        }
-        if (s == nullptr && fresh == nullptr) {
-          need_fresh = true;
-        } else {
-          if (s == nullptr) {
-            s = std::exchange(fresh, nullptr);
-            c->slots_.push_front(s);
-          }
-          s->ops_.push_back(op);
-          if (s->count_++ == 0) rise = s->arm_ = arm;  // one executor, one execution context
-          op->slot_ = s;
-        }
-      }
-    }
-    if (need_fresh) {
-      try {
-        fresh = make(ex);
-      } catch (...) {
-        return bound_added::completed_first;  // out of memory: not registered, never emitted
-      }
-      continue;
-    }
-    if (fresh != nullptr) fresh->destroy();
-    if (rise != nullptr) demand_up(rise);
-    return result;
-  }
-}
-
-bool tree::remove_bound(cancel_node* c, bound_op* op) noexcept {
-  deadline_arm* fall = nullptr;
-  exec_slot* spare = nullptr;
-  {
-    lock_guard lock(c->mutex_);
-    exec_slot* s = op->slot_;
-    if (s == nullptr) {  // completed before start() linked it: start() must not
-      op->early_done_ = true;
-      return false;
-    }
-    if (s->detached_) {  // the context was done: op's node reference went to its slot
-      op->handed_over_ = true;
-      return false;
-    }
-    s->ops_.erase(op);
-    if (--s->count_ == 0) fall = s->arm_;
-    // An idle context keeps one slot (its executor copied once for the next operations) if its
-    // executor may outlive its execution context; more go, so a long-lived context bound from many strands
-    // holds nothing for them.
-    if (s->count_ == 0 && (!s->keep_idle() || c->slots_.front() != c->slots_.back())) {
-      c->slots_.erase(s);
-      spare = s;
-    }
-  }
-  if (spare != nullptr) spare->destroy();  // outside the lock: an executor's destructor is Asio's
-  if (fall != nullptr) demand_down(fall);
-  return true;
-}
-
 bool tree::with_unique_waiter(cancel_node* c, waiter* candidate, void (*use)(waiter*, void*),
                               void* arg) noexcept {
   if (err(c)) return false;
@@ -569,7 +468,7 @@ std::size_t tree::waiter_count(const cancel_node* c) noexcept {
   lock_guard lock(c->mutex_);
   std::size_t n = 0;
   for (waiter* w = c->waiters_.front(); w != nullptr; w = c->waiters_.next(w)) ++n;
-  for (exec_slot* s = c->slots_.front(); s != nullptr; s = c->slots_.next(s)) n += s->count_;
+  for (executor_batch* b = c->batches_.front(); b != nullptr; b = c->batches_.next(b)) n += b->count_;
   return n;
 }
 

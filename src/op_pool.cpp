@@ -10,8 +10,6 @@
 #include <asioctx/detail/intrusive_list.hpp>
 #include <asioctx/detail/op_pool.hpp>
 
-#include <boost/asio/cancellation_signal.hpp>
-
 #include <new>
 
 namespace asioctx {
@@ -35,54 +33,12 @@ struct cache_release {
 };
 thread_local cache_release release_at_exit;
 
-// The cancellation handler a parked signal keeps, holding on to its memory.
-struct parked {
-  void operator()(boost::asio::cancellation_type) const noexcept {}
-};
-
-// A signal on the free list; an operation gets &signal (the first member).
-struct pooled_signal {
-  boost::asio::cancellation_signal signal;
-  pooled_signal* next = nullptr;
-};
-
-struct signal_cache {
-  static constexpr std::size_t max = 32768;
-  intrusive_stack<pooled_signal, &pooled_signal::next> stack;
-  std::size_t count = 0;
-  ~signal_cache() {
-    while (pooled_signal* p = stack.pop()) delete p;
-  }
-};
-
-thread_local signal_cache signals;
-
 }  // namespace
 
 void* op_allocate_slow(std::size_t size) {
   const std::size_t c = op_class_of(size);
   if (c >= block_cache::classes) return ::operator new(size);
   return ::operator new((c + 1) * block_cache::granule);  // a whole block: it may be cached later
-}
-
-boost::asio::cancellation_signal* acquire_signal() {
-  if (pooled_signal* p = signals.stack.pop()) {
-    --signals.count;
-    return &p->signal;
-  }
-  return &(new pooled_signal)->signal;
-}
-
-void release_signal(boost::asio::cancellation_signal* s) noexcept {
-  auto* p = reinterpret_cast<pooled_signal*>(s);  // signal is pooled_signal's first member
-  if (signals.count == signal_cache::max) {
-    delete p;
-    return;
-  }
-  boost::asio::cancellation_slot slot = s->slot();
-  if (slot.has_handler()) slot.emplace<parked>();  // destroys the handler, keeps its memory
-  signals.stack.push(p);
-  ++signals.count;
 }
 
 void op_deallocate_slow(void* p, std::size_t size) noexcept {

@@ -46,10 +46,10 @@ class deadline_node;
 struct deadline_arm;
 class context_core;
 class bound_op;
-class exec_slot;
+class executor_batch;
 struct tree;
 struct op_tag {};
-struct slot_tag {};
+struct batch_tag {};
 
 // Whether `when` has passed on the clock deadlines are measured on. A deadline far ahead is told
 // apart by the kernel's coarse reading of the same clock (a few ns, where the precise one costs
@@ -150,9 +150,9 @@ class cancel_node : public node, public list_hook<child_tag> {
   error_code cause_;
   source_location site_;
 
-  intrusive_list<cancel_node, child_tag> children_;  // guarded by mutex_
-  intrusive_list<waiter> waiters_;                   // guarded by mutex_
-  intrusive_list<exec_slot, slot_tag> slots_;        // guarded by mutex_: bound operations by executor
+  intrusive_list<cancel_node, child_tag> children_;    // guarded by mutex_
+  intrusive_list<waiter> waiters_;                     // guarded by mutex_
+  intrusive_list<executor_batch, batch_tag> batches_;  // guarded by mutex_: bound operations by executor
   deadline_node* owner_ = nullptr;
 };
 
@@ -234,15 +234,20 @@ struct tree {
   // null or shut down, or memory ran out (the deadline is then still reported by err()).
   static deadline_arm* arm(const cancel_node* c, context_core* core) noexcept;
 
-  // Bound operations: links op into c's slot for its executor *ex (type identifies the
-  // executor type; make makes a slot for it when c has none). If c is done, op goes alone into a
-  // detached slot of its own (op->slot_), its node reference handed over, for the caller to
-  // dispatch. While the slot has operations, it demands c's deadline on arm (its executor's).
+  // Bound operations (src/bound_ops.cpp). Links op into c's batch for its executor *ex (type
+  // identifies the executor type; make makes a batch for it when c has none); while the batch has
+  // operations, it demands c's deadline on arm (its executor's). If c is done, op goes alone into a
+  // batch of its own (op->batch_) for the caller to hand over. completed_first: the handler let go
+  // of op before it was linked; the caller frees it.
   enum class bound_added { linked, done, completed_first };
   static bound_added add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
-                               exec_slot* (*make)(const void*), deadline_arm* arm) noexcept;
-  // Unlinks op from c's slot (true); false if its slot was detached (or op was never linked).
-  static bool remove_bound(cancel_node* c, bound_op* op) noexcept;
+                               executor_batch* (*make)(const void*), deadline_arm* arm) noexcept;
+  // What the handler finds when it completes: op unlinked from its live batch (it frees op), not
+  // linked yet (start() frees it), or handed over with its batch (the state word decides).
+  enum class bound_removed { unlinked, before_start, handed_over };
+  static bound_removed remove_bound(cancel_node* c, bound_op* op) noexcept;
+  // Drops n references to the node; destroys it (and iteratively its ancestors) if they were the last.
+  static void release_many(node* n, std::uint32_t k) noexcept;
 
   // Links w below c unless c is done (false: the caller notifies at once). A waiter that
   // demands puts its demand on arm (its executor's arm of c's deadline) while linked.
@@ -277,8 +282,9 @@ struct tree {
   // What closing a node takes out of it, to notify outside its lock.
   struct closed {
     intrusive_list<waiter> waiters;
-    intrusive_list<exec_slot, slot_tag> slots;  // detached, to dispatch
-    intrusive_list<exec_slot, slot_tag> empty;  // to free
+    intrusive_list<executor_batch, batch_tag> batches;  // handed over, to dispatch
+    intrusive_list<executor_batch, batch_tag> empty;    // to free
+    std::uint32_t owed = 0;                             // node references to drop
     deadline_arm* pin = nullptr;
     bool has_children = false;
   };

@@ -27,12 +27,6 @@
 #define ASIOCTX_FAST_TLS thread_local
 #endif
 
-namespace boost {
-namespace asio {
-class cancellation_signal;
-}  // namespace asio
-}  // namespace boost
-
 namespace asioctx {
 namespace detail {
 
@@ -93,13 +87,6 @@ inline void op_deallocate(void* p, std::size_t size) noexcept {
 
 // Blocks this thread took from its free list instead of the heap (for allocation counts).
 inline unsigned long long op_pool_reuses() noexcept { return op_cache.reuses; }
-
-// A cancellation_signal for a bound operation, from this thread's free list. Signals are kept
-// with the memory Asio allocated for their last operation's cancellation handler (the handler is
-// replaced by an empty one of the same size), so the next operation's reuses it: binding an
-// operation that installs a cancellation handler then costs no allocation.
-boost::asio::cancellation_signal* acquire_signal();
-void release_signal(boost::asio::cancellation_signal* s) noexcept;
 
 // Gives a class pooled operator new/delete.
 struct pooled {

@@ -26,11 +26,8 @@ class ref_count {
 
   void add(std::uint32_t k = 1) noexcept { n_.fetch_add(k, std::memory_order_relaxed); }
 
-  // True when this was the last reference: the caller destroys the object.
-  bool release() noexcept { return n_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
-
-  // Drops k references the caller knows are not the last.
-  void release_many(std::uint32_t k) noexcept { n_.fetch_sub(k, std::memory_order_acq_rel); }
+  // True when these were the last references: the caller destroys the object.
+  bool release(std::uint32_t k = 1) noexcept { return n_.fetch_sub(k, std::memory_order_acq_rel) == k; }
 
   // Takes a reference unless the count already reached zero (the object is being destroyed).
   bool try_add() noexcept {
