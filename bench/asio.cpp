@@ -92,6 +92,26 @@ void timer_wait(benchmark::State& state) {
   benchmark::DoNotOptimize(n);
 }
 void BM_timer_wait_unbound(benchmark::State& state) { timer_wait<false>(state); }
+// A timer wait with a cancellation slot of its own and no context: what Asio adds to make any
+// wait cancellable (it installs a cancellation handler), reported beside the bound wait.
+void BM_timer_wait_slot(benchmark::State& state) {
+  net::io_context io(1);
+  std::vector<net::steady_timer> timers;
+  timers.reserve(batch);
+  for (int i = 0; i < batch; ++i) timers.emplace_back(io, net::steady_timer::time_point::min());
+  std::vector<net::cancellation_signal> signals(batch);
+  long n = 0;
+  auto handler = [&n](error_code) { ++n; };
+  for (auto _ : state) {
+    for (int i = 0; i < batch; ++i)
+      timers[i].async_wait(net::bind_cancellation_slot(signals[i].slot(), handler));
+    io.restart();
+    io.run();
+  }
+  per_op(state, batch);
+  benchmark::DoNotOptimize(n);
+}
+BENCHMARK(BM_timer_wait_slot);
 void BM_timer_wait_bound(benchmark::State& state) { timer_wait<true>(state); }
 BENCHMARK(BM_timer_wait_unbound);
 BENCHMARK(BM_timer_wait_bound);
@@ -131,7 +151,8 @@ void BM_socket_read_bound(benchmark::State& state) { socket_read<true>(state); }
 BENCHMARK(BM_socket_read_unbound);
 BENCHMARK(BM_socket_read_bound);
 
-// --- Cancelling `batch` pending bound operations: from cancel() to the last handler.
+// --- Cancelling `batch` pending bound operations: from the timers' setup (their waits
+// started) through cancel() to the last handler.
 
 void BM_cancel_pending_single_thread(benchmark::State& state) {
   net::io_context io(1);
@@ -141,10 +162,8 @@ void BM_cancel_pending_single_thread(benchmark::State& state) {
   long n = 0;
   auto handler = [&n](error_code ec) { n += ec == asioctx::error::canceled; };
   for (auto _ : state) {
-    state.PauseTiming();
     auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
     for (auto& t : timers) t.async_wait(asioctx::bind(ctx, handler));
-    state.ResumeTiming();
     cancel();
     io.restart();
     io.run();
@@ -153,6 +172,28 @@ void BM_cancel_pending_single_thread(benchmark::State& state) {
   if (n != long(batch) * state.iterations()) state.SkipWithError("not every operation was cancelled");
 }
 BENCHMARK(BM_cancel_pending_single_thread)->Unit(benchmark::kMicrosecond);
+
+// Its floor, with no context at all: the same timers, each with its own cancellation_signal,
+// emitted in one loop.
+void BM_cancel_pending_single_thread_floor(benchmark::State& state) {
+  net::io_context io(1);
+  std::vector<net::steady_timer> timers;
+  timers.reserve(batch);
+  for (int i = 0; i < batch; ++i) timers.emplace_back(io, std::chrono::hours(1));
+  std::vector<net::cancellation_signal> signals(batch);
+  long n = 0;
+  auto handler = [&n](error_code ec) { n += ec == net::error::operation_aborted; };
+  for (auto _ : state) {
+    for (int i = 0; i < batch; ++i)
+      timers[i].async_wait(net::bind_cancellation_slot(signals[i].slot(), handler));
+    for (auto& s : signals) s.emit(net::cancellation_type::terminal);
+    io.restart();
+    io.run();
+  }
+  per_op(state, batch);
+  if (n != long(batch) * state.iterations()) state.SkipWithError("not every operation was cancelled");
+}
+BENCHMARK(BM_cancel_pending_single_thread_floor)->Unit(benchmark::kMicrosecond);
 
 void BM_cancel_pending_pool_strands(benchmark::State& state) {
   net::thread_pool pool(2);

@@ -119,20 +119,31 @@ void bound_op::free() noexcept {
 
 error_code bound_op::complete() noexcept {
   const bool nested = current_emit.op == this;
-  switch (tree::remove_bound(node_, this)) {
-    case tree::bound_removed::unlinked:  // its node reference went to its batch
-      if (nested)
-        current_emit = {this, true, true};
-      else
-        recycle();
-      return error_code();
-    case tree::bound_removed::before_start:  // start() frees it
-      if (nested) current_emit = {this, true, false};
-      return error_code();
-    case tree::bound_removed::handed_over:
-      break;
+  // claimed or released: the context handed the operation's batch over (nothing else sets
+  // them), so the node's lock has nothing to tell.
+  unsigned char s = state_.load(std::memory_order_acquire);
+  if ((s & (claimed | released)) == 0) {
+    switch (tree::remove_bound(node_, this)) {
+      case tree::bound_removed::unlinked:  // its node reference went to its batch
+        if (nested)
+          current_emit = {this, true, true};
+        else
+          recycle();
+        return error_code();
+      case tree::bound_removed::before_start:  // start() frees it
+        if (nested) current_emit = {this, true, false};
+        return error_code();
+      case tree::bound_removed::handed_over:
+        break;
+    }
+  } else if ((s & (released | emitting)) == released && !nested) {
+    // The batch is done with it and nothing emits: the handler is alone with it.
+    error_code err;
+    if (s & claimed) err = error_code(node_->state(), error_category_ref);
+    free();
+    return err;
   }
-  unsigned char s = state_.fetch_or(completed, std::memory_order_acq_rel);
+  s = state_.fetch_or(completed, std::memory_order_acq_rel);
   if (nested) {
     current_emit = {this, true, false};
   } else {

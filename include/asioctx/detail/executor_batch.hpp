@@ -55,7 +55,12 @@ class executor_batch : public list_hook<batch_tag> {
   // On the executor: emits into every operation, one at a time. Or, when the executor will
   // never run it, lets every operation go.
   void run() noexcept {
-    while (bound_op* op = ops_.pop_front()) op->emit_from_batch();
+    while (bound_op* op = ops_.pop_front()) {
+#if defined(__GNUC__) || defined(__clang__)
+      if (bound_op* next = ops_.front()) __builtin_prefetch(next, 1);  // its state word, next
+#endif
+      op->emit_from_batch();
+    }
   }
   void drop() noexcept {
     while (bound_op* op = ops_.pop_front()) op->drop_from_batch();

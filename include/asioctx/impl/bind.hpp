@@ -102,16 +102,19 @@ class bound_initiation : public initiation_holder<Initiation> {
   template <class Executor, class Handler, class... Args>
   void bind_on(Initiation&& init, context ctx, cancel_node* c, const Executor& ex, Handler&& handler,
                Args&&... args) const {
-    // The one look at the clock a bind takes: it sees a deadline that passed unobserved, and
-    // ends the context as its timer would have (DESIGN rule 14).
-    const error_code err = tree::err(c);
+    // A deadline whose timer already watches this execution context (something here waits on
+    // it) is delivered by that timer: the bind needs no look at the clock. Otherwise it looks once,
+    // and ends the context if the deadline passed unobserved, as its timer would have (DESIGN 14).
+    deadline_arm* arm = arm_for(c, ex);
+    const error_code err = arm != nullptr && arm->demand.load(std::memory_order_relaxed) > 0
+                               ? error_code(c->state(), error_category_ref)
+                               : tree::err(c);
     if constexpr (early_completion<Signature>::value) {
       if (err) {
         early_completion<Signature>::complete(std::forward<Handler>(handler), ex, err);
         return;
       }
     }
-    deadline_arm* arm = arm_for(c, ex);
     bound_op* op = bound_op::make(c, type_);
     take_canceler(ctx);  // the operation now holds the context's reference to its node
     std::optional<bound_handler<std::decay_t<Handler>>> wrapped;
