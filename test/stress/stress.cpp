@@ -147,6 +147,36 @@ BOOST_AUTO_TEST_CASE(random_cancellation_across_strands) {
   BOOST_TEST(canceled.load() > 0);
 }
 
+BOOST_AUTO_TEST_CASE(emit_and_completion_on_different_threads) {
+  // One io_context run by two threads and no strand: a context's batch emits on one thread while
+  // the timers it cancels complete, and their handlers destroy them, on the other. Each
+  // completes exactly once, with success or the context's error, and no emit outlives its timer
+  // (ThreadSanitizer and AddressSanitizer check the memory).
+  net::io_context io(2);
+  auto guard = net::make_work_guard(io);
+  std::thread a([&] { io.run(); }), b([&] { io.run(); });
+  constexpr int rounds = 300, ops = 64;
+  std::atomic<int> completions{0}, wrong{0};
+  for (int i = 0; i < rounds; ++i) {
+    auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+    for (int k = 0; k < ops; ++k) {
+      auto timer = std::make_shared<net::steady_timer>(io, std::chrono::microseconds((i * 7 + k) % 40));
+      timer->async_wait(asioctx::bind(ctx, [timer, &completions, &wrong](error_code ec) mutable {
+        if (ec && ec != error::canceled) ++wrong;
+        timer.reset();  // the timer goes with its handler
+        ++completions;
+      }));
+    }
+    cancel();
+  }
+  BOOST_TEST(asioctx_test::wait_until([&] { return completions.load() == rounds * ops; }));
+  guard.reset();
+  a.join();
+  b.join();
+  BOOST_TEST(completions.load() == rounds * ops);
+  BOOST_TEST(wrong.load() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_derive_cancel_and_drop) {
   // Threads derive, bind, cancel and drop contexts below shared parents all at once.
   net::thread_pool pool(4);

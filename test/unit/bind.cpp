@@ -601,6 +601,33 @@ BOOST_AUTO_TEST_CASE(operation_completing_inside_its_cancellation_handler) {
   BOOST_TEST(asioctx_test::waiter_count(ctx) == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(operation_completing_inside_the_tokens_own_emit) {
+  // The same, from the token's own slot: the emitter on the stack frees each operation once,
+  // whether the context is live, or done with its batch not yet run, or done and run.
+  for (int phase = 0; phase < 3; ++phase) {
+    BOOST_TEST_CONTEXT("phase " << phase) {
+      net::io_context io;
+      auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+      auto r = std::make_shared<result>();
+      std::vector<net::cancellation_signal> outer(50);
+      for (auto& s : outer) {
+        auto token = asioctx::bind(ctx, net::bind_cancellation_slot(s.slot(), recorder(r)));
+        net::async_initiate<decltype(token), void(error_code)>(inline_op{io.get_executor()}, token);
+      }
+      if (phase > 0) cancel();   // the batch is handed to io, not run yet
+      if (phase > 1) io.poll();  // run: the context's emits complete them all
+      for (auto& s : outer) s.emit(net::cancellation_type::terminal);
+      io.restart();
+      io.run_for(10s);
+      BOOST_TEST(r->calls == 50);
+      // Translated only where the context's emit reached the operation first.
+      BOOST_TEST(((phase == 2 ? r->ec == error::canceled : r->ec == net::error::operation_aborted)),
+                 r->ec.message());
+      BOOST_TEST(asioctx_test::waiter_count(ctx) == 0u);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(channel_receive_reports_the_contexts_error) {
   // Asio's channels report their slot's cancellation as channel_cancelled: translated too.
   net::io_context io;
