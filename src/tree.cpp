@@ -179,33 +179,5 @@ source_location tree::site_of(const node* n) noexcept {
   return c->site_;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Test hooks
-
-std::size_t tree::child_count(const cancel_node* c) noexcept {
-  lock_guard lock(c->mutex_);
-  std::size_t n = 0;
-  for (cancel_node* x = c->children_.front(); x != nullptr; x = c->children_.next(x)) ++n;
-  return n;
-}
-
-std::size_t tree::waiter_count(const cancel_node* c) noexcept {
-  lock_guard lock(c->mutex_);
-  std::size_t n = 0;
-  for (waiter* w = c->waiters_.front(); w != nullptr; w = c->waiters_.next(w)) ++n;
-  for (exec_slot* s = c->slots_.front(); s != nullptr; s = c->slots_.next(s)) n += s->count_;
-  return n;
-}
-
-bool tree::in_deadline_heap(const cancel_node* c) noexcept {
-  if (c->kind() != node_kind::deadline) return false;
-  auto* d = static_cast<const deadline_node*>(c);
-  for (const deadline_arm* a = d->arms_.load(std::memory_order_acquire); a != nullptr; a = a->next) {
-    context_core* core = a->core.load(std::memory_order_acquire);
-    if (core != nullptr && core->contains(a)) return true;
-  }
-  return false;
-}
-
 }  // namespace detail
 }  // namespace asioctx

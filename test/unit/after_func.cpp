@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(runs_after_timeout_and_arms_the_timer) {
     ++calls;
     BOOST_TEST((ctx.err() == error::deadline_exceeded));
   });
-  BOOST_TEST(asioctx_test::held_unless_passed(asioctx::detail::armed_deadlines(io) == 1u, *ctx.deadline()));
+  BOOST_TEST(asioctx_test::held_unless_passed(asioctx_test::armed_deadlines(io) == 1u, *ctx.deadline()));
   io.run_for(10s);  // returns once the timer fired and f ran
   BOOST_TEST(calls == 1);
 }

@@ -8,7 +8,8 @@
 #define ASIOCTX_TEST_UNIT_TEST_UTIL_HPP
 
 #include <asioctx/context.hpp>
-#include <asioctx/detail/context_core.hpp>
+
+#include "../support/internals.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -19,24 +20,6 @@
 #include <thread>
 
 namespace asioctx_test {
-
-// The tree's own view of a context, for tests that look inside (through detail::access).
-inline const asioctx::detail::cancel_node* node_of(const asioctx::context& c) {
-  asioctx::detail::node* n = asioctx::detail::access::get(c);
-  return n == nullptr ? nullptr : n->canceler();
-}
-// Waiters linked to c's node: pending bound operations, waits, after_funcs.
-inline std::size_t waiter_count(const asioctx::context& c) {
-  return asioctx::detail::tree::waiter_count(node_of(c));
-}
-// Cancellable children linked below c's node.
-inline std::size_t child_count(const asioctx::context& c) {
-  return asioctx::detail::tree::child_count(node_of(c));
-}
-// Whether c's own deadline is in its execution context's deadline heap (something waits on it).
-inline bool deadline_armed(const asioctx::context& c) {
-  return asioctx::detail::tree::in_deadline_heap(node_of(c));
-}
 
 // `held`, a check of instantaneous state made right after a short deadline was registered, or that
 // deadline has passed by now: on a loaded machine (2 cores, a sanitizer) it can pass before the next

@@ -95,6 +95,7 @@ class node : public pooled {
 
  private:
   friend struct tree;
+  friend struct access;
 
   ref_count refs_;
   node_kind kind_;
@@ -134,6 +135,7 @@ class cancel_node : public node, public list_hook<child_tag> {
 
  private:
   friend struct tree;
+  friend struct access;
   friend class deadline_node;
 
   // Membership of the parent's child list, written under the parent's lock. unlinked_self means
@@ -185,6 +187,7 @@ class deadline_node final : public cancel_node {
 
  private:
   friend struct tree;
+  friend struct access;
   friend class context_core;
   ~deadline_node() override;
 
@@ -257,11 +260,6 @@ struct tree {
   // Counts c as waited on, on arm, until it is done or destroyed (the executor-first arms; the
   // first one a node gets).
   static void pin(cancel_node* c, deadline_arm* arm) noexcept;
-
-  // Test hooks.
-  static std::size_t child_count(const cancel_node* c) noexcept;
-  static std::size_t waiter_count(const cancel_node* c) noexcept;
-  static bool in_deadline_heap(const cancel_node* c) noexcept;
 
   // Called by the deadline service when n's deadline has passed.
   static void expire(deadline_node* n) noexcept;
