@@ -11,7 +11,7 @@
 //
 
 #include <asioctx/detail/bound_op.hpp>
-#include <asioctx/detail/node.hpp>
+#include <asioctx/detail/tree.hpp>
 
 #include <mutex>
 

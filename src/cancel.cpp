@@ -19,7 +19,7 @@
 
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/context_core.hpp>
-#include <asioctx/detail/node.hpp>
+#include <asioctx/detail/tree.hpp>
 
 #include <mutex>
 

@@ -14,7 +14,7 @@
 
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/context_core.hpp>
-#include <asioctx/detail/node.hpp>
+#include <asioctx/detail/tree.hpp>
 
 #include <cmath>
 
@@ -91,20 +91,12 @@ void deadline_node::print(std::ostream& os) const {
   os << ".with_deadline(" << std::round(left * 1e6) / 1e6 << "s)";
 }
 
-namespace {
-
-class plain_node final : public node {
- public:
-  plain_node(node_kind k, node* parent) noexcept : node(k, parent, nullptr) {}
-  void print(std::ostream& os) const override {
-    if (kind() == node_kind::todo)
-      os << "todo";
-    else
-      os << ".without_cancel";
-  }
-};
-
-}  // namespace
+void plain_node::print(std::ostream& os) const {
+  if (kind() == node_kind::todo)
+    os << "todo";
+  else
+    os << ".without_cancel";
+}
 
 node* tree::make_cancel(node* parent) {
   auto* c = new cancel_node(parent);

@@ -12,7 +12,7 @@
 //
 
 #include <asioctx/detail/context_core.hpp>
-#include <asioctx/detail/node.hpp>
+#include <asioctx/detail/tree.hpp>
 
 #include <mutex>
 #include <new>

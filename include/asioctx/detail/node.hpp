@@ -6,7 +6,10 @@
 //
 // asioctx/detail/node.hpp
 //
-// The cancellation tree. Every context is a reference-counted node pointing at its parent. Nodes
+// Every node type of the cancellation tree (but with_stop_token's stop_node, C++20, in
+// impl/stop_token.hpp); the operations on them are detail/tree.hpp's.
+//
+// Every context is a reference-counted node pointing at its parent. Nodes
 // that can be cancelled (cancel_node) keep an intrusive list of their cancellable children and of
 // their waiters. Lists are guarded by a per-node spin lock; the done state is one atomic byte, so
 // err() never locks. Deadlines belong to deadline_nodes, which the deadline service of an
@@ -29,7 +32,9 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
-#include <iosfwd>
+#include <ostream>
+#include <type_traits>
+#include <utility>
 
 namespace asioctx {
 namespace detail {
@@ -198,99 +203,62 @@ class deadline_node final : public cancel_node {
 
 inline clock::time_point cancel_node::deadline() const noexcept { return owner_->when(); }
 
-// The operations on the tree. Locking: a node's own spin_mutex, never two nodes' at once, never
-// held while user code or Asio runs; the deadline service's lock is never taken under a node's.
-struct tree {
-  // Drops one reference; destroys the node and, iteratively, every ancestor left unreferenced.
-  static void release(node* n) noexcept;
+// A node that only passes its parent on: todo(), and without_cancel's (which hides the parent's
+// cancellation: canceler() is null).
+class plain_node final : public node {
+ public:
+  plain_node(node_kind k, node* parent) noexcept : node(k, parent, nullptr) {}
+  void print(std::ostream& os) const override;
+};
 
-  static node* make_cancel(node* parent);
-  static node* make_deadline(node* parent, clock::time_point d, const error_code& cause,
-                             const source_location& where);
-  static node* make_without_cancel(node* parent);
-  static node* todo_node() noexcept;
-  // Links a freshly made node below its cancellable parent, or makes it born done.
-  static void link_to_parent(cancel_node* c) noexcept;
+template <class T, class = void>
+struct is_printable : std::false_type {};
+template <class T>
+struct is_printable<T, std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
+    : std::true_type {};
 
-  // The error of c without locking; latches an expired deadline the first time it is seen.
-  static error_code err(const cancel_node* c) noexcept {
-    if (unsigned char s = c->state()) return error_code(s, error_category_ref);
-    return due(c) ? latch(const_cast<cancel_node*>(c)) : error_code();
+// A with_value node: its key's address and a pointer to its value, found by context::value
+// walking up the chain; the cancellable node above it stays its canceler.
+class value_node_base : public node {
+ public:
+  const void* key() const noexcept { return key_; }
+  const void* value() const noexcept { return value_; }
+
+ protected:
+  value_node_base(node* parent, const void* k, const char* name) noexcept
+      : node(node_kind::value, parent, parent ? parent->canceler() : nullptr), key_(k), name_(name) {}
+
+  const void* key_;
+  const char* name_;
+  const void* value_ = nullptr;  // points at the derived node's value
+};
+
+template <class T>
+class value_node final : public value_node_base {
+ public:
+  template <class V>
+  value_node(node* parent, const void* k, const char* name, V&& v)
+      : value_node_base(parent, k, name), v_(std::forward<V>(v)) {
+    value_ = &v_;
   }
-  // err(c) != {}, without making the error_code.
-  static bool done(const cancel_node* c) noexcept {
-    return c->state() != 0 || (due(c) && latch(const_cast<cancel_node*>(c)));
+
+  void print(std::ostream& os) const override {
+    os << ".with_value(" << name_ << ", ";
+    if constexpr (is_printable<T>::value)
+      os << v_;
+    else
+      os << "<not printable>";
+    os << ')';
   }
-  // c's deadline (its own or inherited) has passed, seen or not.
-  static bool due(const cancel_node* c) noexcept { return c->owner_ != nullptr && passed(c->deadline()); }
-  static error_code latch(cancel_node* c) noexcept;
-
-  // Cancels c and its subtree; the first call wins. cause {} means the error itself. If c's
-  // deadline has already passed, c ends with deadline_exceeded, as the timer would have done.
-  static void cancel(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept;
-
-  // The cause and site of a context: {} and line 0 while it is live.
-  static error_code cause_of(const node* n) noexcept;
-  static source_location site_of(const node* n) noexcept;
-
-  // The arm of c's deadline on core (made on first use); null if c has no deadline, core is
-  // null or shut down, or memory ran out (the deadline is then still reported by err()).
-  static deadline_arm* arm(const cancel_node* c, context_core* core) noexcept;
-
-  // Bound operations: links op into c's slot for its executor *ex (type identifies the
-  // executor type; make makes a slot for it when c has none). If c is done, op goes alone into a
-  // detached slot of its own (op->slot_), its node reference handed over, for the caller to
-  // dispatch. While the slot has operations, it demands c's deadline on arm (its executor's).
-  enum class bound_added { linked, done, completed_first };
-  static bound_added add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
-                               exec_slot* (*make)(const void*), deadline_arm* arm) noexcept;
-  // Unlinks op from c's slot (true); false if its slot was detached (or op was never linked).
-  static bool remove_bound(cancel_node* c, bound_op* op) noexcept;
-
-  // Links w below c unless c is done (false: the caller notifies at once). A waiter that
-  // demands puts its demand on arm (its executor's arm of c's deadline) while linked.
-  static bool add_waiter(cancel_node* c, waiter* w, deadline_arm* arm) noexcept;
-  // Unlinks w if it is still linked (true); false means a canceller detached it.
-  static bool remove_waiter(cancel_node* c, waiter* w) noexcept;
-  // The waiter of candidate's kind() that c keeps at most one of (last in its list): the one
-  // already there, or candidate, linked now (it must not demand). use(w, arg) runs under c's
-  // lock, while w cannot be fired. False if c is done.
-  static bool with_unique_waiter(cancel_node* c, waiter* candidate, void (*use)(waiter*, void*),
-                                 void* arg) noexcept;
-  // Counts c as waited on, on arm, until it is done or destroyed (the executor-first arms; the
-  // first one a node gets).
-  static void pin(cancel_node* c, deadline_arm* arm) noexcept;
-
-  // Called by the deadline service when n's deadline has passed.
-  static void expire(deadline_node* n) noexcept;
 
  private:
-  friend class cancel_node;
-  friend class deadline_node;
-
-  static cancel_node* cparent(const cancel_node* c) noexcept;
-  static void unlink_from_parent(cancel_node* c) noexcept;
-  static const cancel_node* decider(cancel_node* c) noexcept;
-  static bool publish(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept;
-  // What closing a node takes out of it, to notify outside its lock.
-  struct closed {
-    intrusive_list<waiter> waiters;
-    intrusive_list<exec_slot, slot_tag> slots;  // detached, to dispatch
-    intrusive_list<exec_slot, slot_tag> empty;  // to free
-    deadline_arm* pin = nullptr;
-    bool has_children = false;
-  };
-  static bool close(cancel_node* c, const cancel_node* from, error e, const error_code* cause,
-                    const source_location* site, closed& out) noexcept;
-  static void after_close(cancel_node* c, closed& out) noexcept;
-  static void propagate(cancel_node* root) noexcept;
-  static void notify(intrusive_list<waiter>& waiters, const error_code& err) noexcept;
-  static void demand_up(deadline_arm* a) noexcept;
-  static void demand_down(deadline_arm* a) noexcept;
-  static void drop_waiters(cancel_node* c) noexcept;
+  T v_;
 };
 
 }  // namespace detail
 }  // namespace asioctx
+
+// The operations on these nodes.
+#include <asioctx/detail/tree.hpp>
 
 #endif  // ASIOCTX_DETAIL_NODE_HPP
