@@ -19,6 +19,7 @@
 #ifndef ASIOCTX_DETAIL_NODE_HPP
 #define ASIOCTX_DETAIL_NODE_HPP
 
+#include <asioctx/detail/config.hpp>
 #include <asioctx/detail/intrusive_list.hpp>
 #include <asioctx/detail/op_pool.hpp>
 #include <asioctx/detail/ref_count.hpp>
@@ -61,8 +62,7 @@ struct slot_tag {};
 // about 25): the coarse clock lags the precise one by at most a tick (4 ms, HZ=250; 10 ms at most),
 // well inside the margin. Near deadlines read the precise clock, so the answer is exact.
 inline bool passed(clock::time_point when) noexcept {
-#if defined(__linux__) && defined(CLOCK_MONOTONIC_COARSE) && defined(__GLIBCXX__)
-  // libstdc++'s steady_clock is CLOCK_MONOTONIC: the same clock as the coarse one.
+#if ASIOCTX_HAS_COARSE_STEADY_CLOCK
   timespec ts;
   if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0) {
     clock::time_point coarse(std::chrono::duration_cast<clock::duration>(

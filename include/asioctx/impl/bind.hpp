@@ -13,6 +13,7 @@
 #include <asioctx/detail/adapter_order.hpp>
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/config.hpp>
+#include <asioctx/detail/exception.hpp>
 #include <asioctx/detail/executor.hpp>
 
 #include <boost/asio/append.hpp>
@@ -76,16 +77,8 @@ struct is_error_tuple<std::tuple<error_code, T...>> : std::true_type {};
 
 // Whether e holds the error an operation cancelled by its slot throws.
 inline bool holds_operation_aborted(const std::exception_ptr& e) noexcept {
-  if (!e) return false;
-  try {
-    std::rethrow_exception(e);
-  } catch (const boost::system::system_error& x) {
-    return x.code() == boost::asio::error::operation_aborted;
-  } catch (const std::system_error& x) {
-    return x.code() == std::errc::operation_canceled;
-  } catch (...) {
-  }
-  return false;
+  const error_code ec = error_code_of(e);
+  return ec == boost::asio::error::operation_aborted || ec == std::errc::operation_canceled;
 }
 
 template <class Handler>
