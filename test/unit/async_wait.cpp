@@ -108,7 +108,8 @@ BOOST_AUTO_TEST_CASE(many_waiters_race_cancel_from_threads) {
   net::thread_pool pool(2);
   for (int round = 0; round < 50; ++round) {
     auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
-    std::atomic<int> calls{0}, wrong{0};
+    asioctx_test::watched<int> calls{0};
+    std::atomic<int> wrong{0};
     for (int i = 0; i < 100; ++i)
       asioctx::async_wait(ctx, net::bind_executor(pool, [&](error_code ec) {
                             ++calls;
