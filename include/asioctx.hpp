@@ -13,11 +13,12 @@
 #include <asioctx/async_wait.hpp>
 #include <asioctx/bind.hpp>
 #include <asioctx/context.hpp>
+#include <asioctx/detail/config.hpp>
 #include <asioctx/error.hpp>
 #include <asioctx/version.hpp>
 
 // C++20: std::stop_token both ways, and errgroup for coroutines.
-#if __cplusplus >= 202002L && defined(__cpp_impl_coroutine)
+#if ASIOCTX_HAS_COROUTINES
 #include <asioctx/group.hpp>
 #include <asioctx/stop_token.hpp>
 #endif

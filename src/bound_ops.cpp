@@ -12,6 +12,7 @@
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/executor_batch.hpp>
 #include <asioctx/detail/node.hpp>
+#include <asioctx/detail/tree.hpp>
 #include <asioctx/detail/op_pool.hpp>
 
 #include <cstdint>

@@ -13,7 +13,9 @@
 #ifndef ASIOCTX_GROUP_HPP
 #define ASIOCTX_GROUP_HPP
 
-#if __cplusplus < 202002L
+#include <asioctx/detail/config.hpp>
+
+#if !ASIOCTX_HAS_CXX20
 #error "asioctx/group.hpp needs C++20"
 #endif
 

@@ -14,7 +14,9 @@
 #ifndef ASIOCTX_STOP_TOKEN_HPP
 #define ASIOCTX_STOP_TOKEN_HPP
 
-#if __cplusplus < 202002L
+#include <asioctx/detail/config.hpp>
+
+#if !ASIOCTX_HAS_CXX20
 #error "asioctx/stop_token.hpp needs C++20"
 #endif
 

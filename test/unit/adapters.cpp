@@ -53,8 +53,8 @@ namespace {
 // An operation on a strand that completes only when cancelled, recording where each emit ran.
 struct probe {
   strand_t strand;
-  std::atomic<int> started{0}, emits{0}, emits_off_strand{0},
-      no_slot{0};  // Boost.Test asserts on this thread only
+  asioctx_test::watched<int> started{0};
+  std::atomic<int> emits{0}, emits_off_strand{0}, no_slot{0};  // Boost.Test asserts on this thread only
 
   explicit probe(net::io_context& io) : strand(net::make_strand(io)) {}
 
@@ -104,7 +104,8 @@ struct probe {
 
 // Where and how often the handler ran, and with what.
 struct outcome {
-  std::atomic<int> calls{0}, off_strand{0};
+  asioctx_test::watched<int> calls{0};
+  std::atomic<int> off_strand{0};
   error_code ec;                 // written once, by the single call
   error_code redirect;           // redirect_error's target
   net::cancellation_signal sig;  // bind_cancellation_slot's; never emitted
@@ -172,7 +173,7 @@ void check(const char* shape, Start start, when w) {
     BOOST_TEST_REQUIRE(asioctx_test::wait_until([&] { return out.calls.load() >= 1; }));
     // Nothing more arrives: the posted work is all done once the strand has drained twice.
     for (int i = 0; i < 2; ++i) {
-      std::atomic<bool> drained{false};
+      asioctx_test::watched<bool> drained{false};
       net::post(pr.strand, [&] { drained = true; });
       BOOST_TEST_REQUIRE(asioctx_test::wait_until([&] { return drained.load(); }));
     }

@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(runs_after_timeout_and_arms_the_timer) {
     ++calls;
     BOOST_TEST((ctx.err() == error::deadline_exceeded));
   });
-  BOOST_TEST(asioctx_test::held_unless_passed(asioctx::detail::armed_deadlines(io) == 1u, *ctx.deadline()));
+  BOOST_TEST(asioctx_test::held_unless_passed(asioctx_test::armed_deadlines(io) == 1u, *ctx.deadline()));
   io.run_for(10s);  // returns once the timer fired and f ran
   BOOST_TEST(calls == 1);
 }
@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(stop_racing_cancel_runs_at_most_once) {
   boost::asio::thread_pool pool(2);
   for (int round = 0; round < 500; ++round) {
     auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
-    std::atomic<int> calls{0};
+    asioctx_test::watched<int> calls{0};
     auto stop = asioctx::after_func(ctx, pool.get_executor(), [&calls] { ++calls; });
     std::atomic<bool> stopped{false};
     std::thread t([&, stop] { stopped = stop(); });
@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(stop_racing_cancel_runs_at_most_once) {
     t.join();
     if (stopped) {
       // f was never posted: give the pool a chance to show otherwise.
-      std::atomic<bool> flushed{false};
+      asioctx_test::watched<bool> flushed{false};
       boost::asio::post(pool, [&] { flushed = true; });
       BOOST_TEST(asioctx_test::wait_until([&] { return flushed.load(); }));
       BOOST_TEST(calls.load() == 0);
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(runs_on_the_given_strand) {
   boost::asio::thread_pool pool(2);
   auto strand = boost::asio::make_strand(pool);
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
-  std::atomic<int> on_strand{0};
+  asioctx_test::watched<int> on_strand{0};
   for (int i = 0; i < 10; ++i)
     asioctx::after_func(ctx, strand, [&] { on_strand += strand.running_in_this_thread() ? 1 : 0; });
   cancel();

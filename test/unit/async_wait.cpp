@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(completes_on_deadline_arming_the_timer) {
   auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), 50ms);
   error_code got;
   asioctx::async_wait(ctx, net::bind_executor(io, [&](error_code ec) { got = ec; }));
-  BOOST_TEST(asioctx_test::held_unless_passed(asioctx::detail::armed_deadlines(io) == 1u, *ctx.deadline()));
+  BOOST_TEST(asioctx_test::held_unless_passed(asioctx_test::armed_deadlines(io) == 1u, *ctx.deadline()));
   io.run_for(10s);
   BOOST_TEST((got == error::deadline_exceeded));
 }
@@ -108,7 +108,8 @@ BOOST_AUTO_TEST_CASE(many_waiters_race_cancel_from_threads) {
   net::thread_pool pool(2);
   for (int round = 0; round < 50; ++round) {
     auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
-    std::atomic<int> calls{0}, wrong{0};
+    asioctx_test::watched<int> calls{0};
+    std::atomic<int> wrong{0};
     for (int i = 0; i < 100; ++i)
       asioctx::async_wait(ctx, net::bind_executor(pool, [&](error_code ec) {
                             ++calls;

@@ -240,7 +240,7 @@ BOOST_AUTO_TEST_CASE(beast_http_read_cancelled_by_deadline) {
   error_code got;
   http::async_read(stream, buffer, req, asioctx::bind(ctx, [&](error_code ec, std::size_t) { got = ec; }));
   // No executor is associated with the handler: the deadline is armed on the stream's.
-  BOOST_TEST(asioctx_test::held_unless_passed(asioctx::detail::armed_deadlines(io) == 1u, *ctx.deadline()));
+  BOOST_TEST(asioctx_test::held_unless_passed(asioctx_test::armed_deadlines(io) == 1u, *ctx.deadline()));
   io.run_for(10s);
   BOOST_TEST((got == error::deadline_exceeded));
 }

@@ -273,7 +273,8 @@ BOOST_AUTO_TEST_CASE(wait_racing_the_first_spawn) {
   net::thread_pool pool(2);
   for (int i = 0; i < 200; ++i) {
     asioctx::group g;
-    std::atomic<bool> go{false}, done{false};
+    std::atomic<bool> go{false};
+    asioctx_test::watched<bool> done{false};
     std::thread spawner([&] {
       while (!go.load()) {
       }
@@ -300,7 +301,7 @@ BOOST_AUTO_TEST_CASE(cause_is_the_failure_wait_reports) {
       });
     }
     // Compared in the handler: the exception is read on the thread that was handed it.
-    std::atomic<int> matched{-1};
+    asioctx_test::watched<int> matched{-1};
     g.async_wait(net::bind_executor(pool, [&, ctx = g.get_context()](std::exception_ptr e) {
       matched = asioctx::cause(ctx) == code_of(e) ? 1 : 0;
     }));
@@ -316,7 +317,8 @@ BOOST_AUTO_TEST_CASE(handler_runs_on_its_associated_executor) {
   auto strand = net::make_strand(pool);
   asioctx::group g;
   g.spawn(pool, sleeper(1ms));
-  std::atomic<bool> done{false}, on_strand{false};
+  asioctx_test::watched<bool> done{false};
+  std::atomic<bool> on_strand{false};
   g.async_wait(net::bind_executor(strand, [&](std::exception_ptr) {
     on_strand = strand.running_in_this_thread();
     done = true;

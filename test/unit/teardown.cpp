@@ -73,7 +73,7 @@ int destroy_io_first(then how, bool deadline) {
     net::steady_timer timer(ex, 1h);
     timer.async_wait(asioctx::bind(ctx, [ran, t = c.token](error_code) { ++*ran; }));
     io.poll();
-    if (deadline) BOOST_TEST(asioctx::detail::armed_deadlines(io) == 2u);
+    if (deadline) BOOST_TEST(asioctx_test::armed_deadlines(io) == 2u);
     BOOST_TEST(asioctx_test::waiter_count(ctx) == 2u);  // the after_func and the bound wait
   }                                                     // the io_context (and the timer) go first
   // Every pending handler was destroyed with its io_context, none was run.
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(context_released_before_io_context) {
       asioctx::after_func(ctx, io, [ran] { ++*ran; });
     }
     io.poll();
-    BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1u);
+    BOOST_TEST(asioctx_test::armed_deadlines(io) == 1u);
   }
   BOOST_TEST(*ran == 0);
 }
@@ -265,7 +265,7 @@ BOOST_AUTO_TEST_CASE(coroutine_waiting_on_a_context_destroyed_with_its_io_contex
         net::detached);
     io.poll();
     BOOST_TEST(!watch.expired());
-    BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1u);
+    BOOST_TEST(asioctx_test::armed_deadlines(io) == 1u);
   }
   BOOST_TEST(watch.expired());
   cancel();

@@ -8,35 +8,21 @@
 #define ASIOCTX_TEST_UNIT_TEST_UTIL_HPP
 
 #include <asioctx/context.hpp>
-#include <asioctx/detail/context_core.hpp>
+
+#include "../support/internals.hpp"
 
 #include <boost/asio/io_context.hpp>
 
 #include <malloc.h>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <mutex>
 #include <optional>
 #include <thread>
 
 namespace asioctx_test {
-
-// The tree's own view of a context, for tests that look inside (through detail::access).
-inline const asioctx::detail::cancel_node* node_of(const asioctx::context& c) {
-  asioctx::detail::node* n = asioctx::detail::access::get(c);
-  return n == nullptr ? nullptr : n->canceler();
-}
-// Waiters linked to c's node: pending bound operations, waits, after_funcs.
-inline std::size_t waiter_count(const asioctx::context& c) {
-  return asioctx::detail::tree::waiter_count(node_of(c));
-}
-// Cancellable children linked below c's node.
-inline std::size_t child_count(const asioctx::context& c) {
-  return asioctx::detail::tree::child_count(node_of(c));
-}
-// Whether c's own deadline is in its execution context's deadline heap (something waits on it).
-inline bool deadline_armed(const asioctx::context& c) {
-  return asioctx::detail::tree::in_deadline_heap(node_of(c));
-}
 
 // `held`, a check of instantaneous state made right after a short deadline was registered, or that
 // deadline has passed by now: on a loaded machine (2 cores, a sanitizer) it can pass before the next
@@ -61,15 +47,76 @@ inline std::optional<std::size_t> heap_in_use() {
 #endif
 }
 
-// Waits for pred() with a bounded timeout, polling; never used where an event can be awaited.
+// Every change to a watched value is announced here; wait_until waits for the announcements.
+struct changes {
+  std::mutex mutex;
+  std::condition_variable cv;
+  static changes& get() {
+    static changes c;
+    return c;
+  }
+  void announce() {
+    { std::lock_guard<std::mutex> lock(mutex); }  // a waiter is between its check and its wait, or not
+    cv.notify_all();
+  }
+};
+
+// An atomic that announces each change, for state a test waits on while other threads write it.
+template <class T>
+class watched {
+ public:
+  explicit watched(T v = T()) noexcept : v_(v) {}
+  watched(const watched&) = delete;
+  watched& operator=(const watched&) = delete;
+
+  T load() const noexcept { return v_.load(); }
+  operator T() const noexcept { return v_.load(); }
+  void store(T v) {
+    v_.store(v);
+    changes::get().announce();
+  }
+  watched& operator=(T v) {
+    store(v);
+    return *this;
+  }
+  T fetch_add(T d) {
+    T old = v_.fetch_add(d);
+    changes::get().announce();
+    return old;
+  }
+  T operator++() { return fetch_add(1) + 1; }
+  T operator++(int) { return fetch_add(1); }
+  T operator+=(T d) { return fetch_add(d) + d; }
+
+ private:
+  std::atomic<T> v_;
+};
+
+// Waits until pred() holds, for at most timeout; pred() must read only watched values (it is
+// checked again at each of their changes, never by polling). True if it held.
 template <class Pred>
 bool wait_until(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto until = std::chrono::steady_clock::now() + timeout;
+  changes& c = changes::get();
+  std::unique_lock<std::mutex> lock(c.mutex);
+  return c.cv.wait_for(lock, timeout, pred);
+}
+
+// For state that announces no change (a server's counters): pred() is checked every
+// millisecond, for at most timeout. True if it held.
+template <class Pred>
+bool poll_until(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
   while (!pred()) {
     if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+// Sleeps until the steady clock is past t: for a deadline to pass with nothing watching it.
+inline void sleep_past(std::chrono::steady_clock::time_point t) {
+  while (std::chrono::steady_clock::now() <= t)
+    std::this_thread::sleep_until(t + std::chrono::microseconds(1));
 }
 
 // Runs io until pred() holds or the timeout passes; true if pred() held.

@@ -6,8 +6,10 @@
 //
 // asioctx/detail/access.hpp
 //
-// The one door from the library's internals (and its tests) to the private parts of the public
-// classes: context's node, the cancel functions' construction.
+// The one door to private parts: the library's internals reach context's node and the cancel
+// functions' construction through it; the tree's node classes befriend it too, so that code
+// outside the library that must look inside (the tests, test/support/internals.hpp) does it here
+// and nowhere else.
 //
 
 #ifndef ASIOCTX_DETAIL_ACCESS_HPP
@@ -36,6 +38,11 @@ struct access {
   static T make(Args&&... args) noexcept {
     return T(std::forward<Args>(args)...);
   }
+  // For code outside the library that must read private state: it specialises door for a key
+  // type of its own, and the specialisation, a member of access, has access's rights. The library
+  // itself never specialises it.
+  template <class Key>
+  struct door;
 };
 
 }  // namespace detail

@@ -17,6 +17,7 @@
 
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/config.hpp>
+#include <asioctx/detail/exception.hpp>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -81,16 +82,8 @@ struct is_error_tuple<std::tuple<error_code, T...>> : std::true_type {};
 
 // Whether e holds the error an operation cancelled by its slot throws.
 inline bool holds_operation_aborted(const std::exception_ptr& e) noexcept {
-  if (!e) return false;
-  try {
-    std::rethrow_exception(e);
-  } catch (const boost::system::system_error& x) {
-    return x.code() == boost::asio::error::operation_aborted;
-  } catch (const std::system_error& x) {
-    return x.code() == std::errc::operation_canceled;
-  } catch (...) {
-  }
-  return false;
+  const error_code ec = error_code_of(e);
+  return ec == boost::asio::error::operation_aborted || ec == std::errc::operation_canceled;
 }
 
 template <class Handler>

@@ -19,11 +19,12 @@
 #ifndef ASIOCTX_DETAIL_EXECUTOR_HPP
 #define ASIOCTX_DETAIL_EXECUTOR_HPP
 
+#include <asioctx/detail/config.hpp>
+
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/system_executor.hpp>
-#if __has_include(<boost/asio/inline_executor.hpp>)
+#if ASIOCTX_HAS_INLINE_EXECUTOR
 #include <boost/asio/inline_executor.hpp>
-#define ASIOCTX_HAS_INLINE_EXECUTOR 1
 #endif
 
 #include <type_traits>
@@ -82,7 +83,7 @@ constexpr bool has_own_executor =
 // nothing about where the operation runs.
 template <class Executor>
 constexpr bool runs_inline = std::is_same_v<Executor, boost::asio::system_executor>
-#ifdef ASIOCTX_HAS_INLINE_EXECUTOR
+#if ASIOCTX_HAS_INLINE_EXECUTOR
                              || std::is_same_v<Executor, boost::asio::inline_executor>
 #endif
     ;

@@ -19,9 +19,11 @@
 #ifndef ASIOCTX_DETAIL_EXECUTOR_BATCH_HPP
 #define ASIOCTX_DETAIL_EXECUTOR_BATCH_HPP
 
+#include <asioctx/detail/access.hpp>
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/intrusive_list.hpp>
 #include <asioctx/detail/node.hpp>
+#include <asioctx/detail/tree.hpp>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -71,6 +73,7 @@ class executor_batch : public list_hook<batch_tag> {
 
  private:
   friend struct tree;
+  friend struct access;
 
   const void* type_;
   bool keep_idle_;

@@ -6,7 +6,10 @@
 //
 // asioctx/detail/node.hpp
 //
-// The cancellation tree. Every context is a reference-counted node pointing at its parent. Nodes
+// Every node type of the cancellation tree (but with_stop_token's stop_node, C++20, in
+// impl/stop_token.hpp); the operations on them are detail/tree.hpp's.
+//
+// Every context is a reference-counted node pointing at its parent. Nodes
 // that can be cancelled (cancel_node) keep an intrusive list of their cancellable children and of
 // their waiters. Lists are guarded by a per-node spin lock; the done state is one atomic byte, so
 // err() never locks. Deadlines belong to deadline_nodes, which the deadline service of an
@@ -16,6 +19,7 @@
 #ifndef ASIOCTX_DETAIL_NODE_HPP
 #define ASIOCTX_DETAIL_NODE_HPP
 
+#include <asioctx/detail/config.hpp>
 #include <asioctx/detail/intrusive_list.hpp>
 #include <asioctx/detail/op_pool.hpp>
 #include <asioctx/detail/ref_count.hpp>
@@ -29,7 +33,9 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
-#include <iosfwd>
+#include <ostream>
+#include <type_traits>
+#include <utility>
 
 namespace asioctx {
 namespace detail {
@@ -56,8 +62,7 @@ struct batch_tag {};
 // about 25): the coarse clock lags the precise one by at most a tick (4 ms, HZ=250; 10 ms at most),
 // well inside the margin. Near deadlines read the precise clock, so the answer is exact.
 inline bool passed(clock::time_point when) noexcept {
-#if defined(__linux__) && defined(CLOCK_MONOTONIC_COARSE) && defined(__GLIBCXX__)
-  // libstdc++'s steady_clock is CLOCK_MONOTONIC: the same clock as the coarse one.
+#if ASIOCTX_HAS_COARSE_STEADY_CLOCK
   timespec ts;
   if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0) {
     clock::time_point coarse(std::chrono::duration_cast<clock::duration>(
@@ -95,6 +100,7 @@ class node : public pooled {
 
  private:
   friend struct tree;
+  friend struct access;
 
   ref_count refs_;
   node_kind kind_;
@@ -134,6 +140,7 @@ class cancel_node : public node, public list_hook<child_tag> {
 
  private:
   friend struct tree;
+  friend struct access;
   friend class deadline_node;
 
   // Membership of the parent's child list, written under the parent's lock. unlinked_self means
@@ -185,6 +192,7 @@ class deadline_node final : public cancel_node {
 
  private:
   friend struct tree;
+  friend struct access;
   friend class context_core;
   ~deadline_node() override;
 
@@ -195,110 +203,62 @@ class deadline_node final : public cancel_node {
 
 inline clock::time_point cancel_node::deadline() const noexcept { return owner_->when(); }
 
-// The operations on the tree. Locking: a node's own spin_mutex, never two nodes' at once, never
-// held while user code or Asio runs; the deadline service's lock is never taken under a node's.
-struct tree {
-  // Drops one reference; destroys the node and, iteratively, every ancestor left unreferenced.
-  static void release(node* n) noexcept;
+// A node that only passes its parent on: todo(), and without_cancel's (which hides the parent's
+// cancellation: canceler() is null).
+class plain_node final : public node {
+ public:
+  plain_node(node_kind k, node* parent) noexcept : node(k, parent, nullptr) {}
+  void print(std::ostream& os) const override;
+};
 
-  static node* make_cancel(node* parent);
-  static node* make_deadline(node* parent, clock::time_point d, const error_code& cause,
-                             const source_location& where);
-  static node* make_without_cancel(node* parent);
-  static node* todo_node() noexcept;
-  // Links a freshly made node below its cancellable parent, or makes it born done.
-  static void link_to_parent(cancel_node* c) noexcept;
+template <class T, class = void>
+struct is_printable : std::false_type {};
+template <class T>
+struct is_printable<T, std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
+    : std::true_type {};
 
-  // The error of c without locking; latches an expired deadline the first time it is seen.
-  static error_code err(const cancel_node* c) noexcept {
-    if (unsigned char s = c->state()) return error_code(s, error_category_ref);
-    return due(c) ? latch(const_cast<cancel_node*>(c)) : error_code();
+// A with_value node: its key's address and a pointer to its value, found by context::value
+// walking up the chain; the cancellable node above it stays its canceler.
+class value_node_base : public node {
+ public:
+  const void* key() const noexcept { return key_; }
+  const void* value() const noexcept { return value_; }
+
+ protected:
+  value_node_base(node* parent, const void* k, const char* name) noexcept
+      : node(node_kind::value, parent, parent ? parent->canceler() : nullptr), key_(k), name_(name) {}
+
+  const void* key_;
+  const char* name_;
+  const void* value_ = nullptr;  // points at the derived node's value
+};
+
+template <class T>
+class value_node final : public value_node_base {
+ public:
+  template <class V>
+  value_node(node* parent, const void* k, const char* name, V&& v)
+      : value_node_base(parent, k, name), v_(std::forward<V>(v)) {
+    value_ = &v_;
   }
-  // err(c) != {}, without making the error_code.
-  static bool done(const cancel_node* c) noexcept {
-    return c->state() != 0 || (due(c) && latch(const_cast<cancel_node*>(c)));
+
+  void print(std::ostream& os) const override {
+    os << ".with_value(" << name_ << ", ";
+    if constexpr (is_printable<T>::value)
+      os << v_;
+    else
+      os << "<not printable>";
+    os << ')';
   }
-  // c's deadline (its own or inherited) has passed, seen or not.
-  static bool due(const cancel_node* c) noexcept { return c->owner_ != nullptr && passed(c->deadline()); }
-  static error_code latch(cancel_node* c) noexcept;
-
-  // Cancels c and its subtree; the first call wins. cause {} means the error itself. If c's
-  // deadline has already passed, c ends with deadline_exceeded, as the timer would have done.
-  static void cancel(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept;
-
-  // The cause and site of a context: {} and line 0 while it is live.
-  static error_code cause_of(const node* n) noexcept;
-  static source_location site_of(const node* n) noexcept;
-
-  // The arm of c's deadline on core (made on first use); null if c has no deadline, core is
-  // null or shut down, or memory ran out (the deadline is then still reported by err()).
-  static deadline_arm* arm(const cancel_node* c, context_core* core) noexcept;
-
-  // Bound operations (src/bound_ops.cpp). Links op into c's batch for its executor *ex (type
-  // identifies the executor type; make makes a batch for it when c has none); while the batch has
-  // operations, it demands c's deadline on arm (its executor's). If c is done, op goes alone into a
-  // batch of its own (op->batch_) for the caller to hand over. completed_first: the handler let go
-  // of op before it was linked; the caller frees it.
-  enum class bound_added { linked, done, completed_first };
-  static bound_added add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
-                               executor_batch* (*make)(const void*), deadline_arm* arm) noexcept;
-  // What the handler finds when it completes: op unlinked from its live batch (it frees op), not
-  // linked yet (start() frees it), or handed over with its batch (the state word decides).
-  enum class bound_removed { unlinked, before_start, handed_over };
-  static bound_removed remove_bound(cancel_node* c, bound_op* op) noexcept;
-  // Drops n references to the node; destroys it (and iteratively its ancestors) if they were the last.
-  static void release_many(node* n, std::uint32_t k) noexcept;
-
-  // Links w below c unless c is done (false: the caller notifies at once). A waiter that
-  // demands puts its demand on arm (its executor's arm of c's deadline) while linked.
-  static bool add_waiter(cancel_node* c, waiter* w, deadline_arm* arm) noexcept;
-  // Unlinks w if it is still linked (true); false means a canceller detached it.
-  static bool remove_waiter(cancel_node* c, waiter* w) noexcept;
-  // The waiter of candidate's kind() that c keeps at most one of (last in its list): the one
-  // already there, or candidate, linked now (it must not demand). use(w, arg) runs under c's
-  // lock, while w cannot be fired. False if c is done.
-  static bool with_unique_waiter(cancel_node* c, waiter* candidate, void (*use)(waiter*, void*),
-                                 void* arg) noexcept;
-  // Counts c as waited on, on arm, until it is done or destroyed (the executor-first arms; the
-  // first one a node gets).
-  static void pin(cancel_node* c, deadline_arm* arm) noexcept;
-
-  // Test hooks.
-  static std::size_t child_count(const cancel_node* c) noexcept;
-  static std::size_t waiter_count(const cancel_node* c) noexcept;
-  static bool in_deadline_heap(const cancel_node* c) noexcept;
-
-  // Called by the deadline service when n's deadline has passed.
-  static void expire(deadline_node* n) noexcept;
 
  private:
-  friend class cancel_node;
-  friend class deadline_node;
-
-  static cancel_node* cparent(const cancel_node* c) noexcept;
-  static void unlink_from_parent(cancel_node* c) noexcept;
-  static const cancel_node* decider(cancel_node* c) noexcept;
-  static bool publish(cancel_node* c, error e, const error_code& cause, const source_location& site) noexcept;
-  // What closing a node takes out of it, to notify outside its lock.
-  struct closed {
-    intrusive_list<waiter> waiters;
-    intrusive_list<executor_batch, batch_tag> batches;  // handed over, to dispatch
-    intrusive_list<executor_batch, batch_tag> empty;    // to free
-    std::uint32_t owed = 0;                             // node references to drop
-    deadline_arm* pin = nullptr;
-    bool has_children = false;
-  };
-  static bool close(cancel_node* c, const cancel_node* from, error e, const error_code* cause,
-                    const source_location* site, closed& out) noexcept;
-  static void after_close(cancel_node* c, closed& out) noexcept;
-  static void propagate(cancel_node* root) noexcept;
-  static void notify(intrusive_list<waiter>& waiters, const error_code& err) noexcept;
-  static void demand_up(deadline_arm* a) noexcept;
-  static void demand_down(deadline_arm* a) noexcept;
-  static void drop_waiters(cancel_node* c) noexcept;
+  T v_;
 };
 
 }  // namespace detail
 }  // namespace asioctx
+
+// The operations on these nodes.
+#include <asioctx/detail/tree.hpp>
 
 #endif  // ASIOCTX_DETAIL_NODE_HPP

@@ -30,48 +30,6 @@ struct is_executor_or_context
                          boost::asio::is_executor<T>::value ||
                          std::is_convertible_v<T&, boost::asio::execution_context&>> {};
 
-template <class T, class = void>
-struct is_printable : std::false_type {};
-template <class T>
-struct is_printable<T, std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
-    : std::true_type {};
-
-class value_node_base : public node {
- public:
-  const void* key() const noexcept { return key_; }
-  const void* value() const noexcept { return value_; }
-
- protected:
-  value_node_base(node* parent, const void* k, const char* name) noexcept
-      : node(node_kind::value, parent, parent ? parent->canceler() : nullptr), key_(k), name_(name) {}
-
-  const void* key_;
-  const char* name_;
-  const void* value_ = nullptr;  // points at the derived node's value
-};
-
-template <class T>
-class value_node final : public value_node_base {
- public:
-  template <class V>
-  value_node(node* parent, const void* k, const char* name, V&& v)
-      : value_node_base(parent, k, name), v_(std::forward<V>(v)) {
-    value_ = &v_;
-  }
-
-  void print(std::ostream& os) const override {
-    os << ".with_value(" << name_ << ", ";
-    if constexpr (is_printable<T>::value)
-      os << v_;
-    else
-      os << "<not printable>";
-    os << ')';
-  }
-
- private:
-  T v_;
-};
-
 // An after_func registration. It is fired by the tree, stopped by a stop_func, or dropped by its
 // execution context's shutdown: whichever claims it first.
 class after_func_base : public waiter, public registered, public pooled {

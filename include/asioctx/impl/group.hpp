@@ -11,6 +11,7 @@
 #define ASIOCTX_IMPL_GROUP_HPP
 
 #include <asioctx/detail/context_core.hpp>
+#include <asioctx/detail/exception.hpp>
 #include <asioctx/detail/executor.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -18,13 +19,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detail/bind_handler.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/system/system_error.hpp>
 
 #include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -126,15 +125,7 @@ class group_state : public std::enable_shared_from_this<group_state> {
 
  private:
   void fail(const std::exception_ptr& e, const source_location& where) noexcept {
-    error_code cause;  // {}: error::canceled
-    try {
-      std::rethrow_exception(e);
-    } catch (const boost::system::system_error& x) {
-      cause = x.code();
-    } catch (const std::system_error& x) {
-      cause = error_code(x.code());
-    } catch (...) {
-    }
+    const error_code cause = error_code_of(e);  // {}: error::canceled
     bool first = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
