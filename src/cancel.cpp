@@ -17,8 +17,8 @@
 // and the owner of that deadline was done first, whose result it then takes.
 //
 
-#include <asioctx/detail/executor_batch.hpp>
 #include <asioctx/detail/context_core.hpp>
+#include <asioctx/detail/executor_batch.hpp>
 #include <asioctx/detail/tree.hpp>
 
 #include <mutex>

@@ -12,8 +12,8 @@
 // deadline, src/waiters.cpp; bound operations' registration, src/bound_ops.cpp.
 //
 
-#include <asioctx/detail/executor_batch.hpp>
 #include <asioctx/detail/context_core.hpp>
+#include <asioctx/detail/executor_batch.hpp>
 #include <asioctx/detail/tree.hpp>
 
 #include <cmath>

@@ -13,8 +13,8 @@
 
 #include <asioctx/context.hpp>
 #include <asioctx/detail/access.hpp>
-#include <asioctx/detail/executor_batch.hpp>
 #include <asioctx/detail/context_core.hpp>
+#include <asioctx/detail/executor_batch.hpp>
 #include <asioctx/detail/node.hpp>
 
 #include <boost/asio/execution_context.hpp>

@@ -77,6 +77,9 @@ class bound_op : public list_hook<op_tag> {
   bound_op() noexcept = default;
   ~bound_op() = default;
 
+  // Sets bits once no emit is running, unless (with unless_completed) the handler has come;
+  // returns the state it found.
+  unsigned char enter(unsigned char bits, bool unless_completed) noexcept;
   // Returns the operation to this thread's cache; free() also drops its node reference.
   void recycle() noexcept;
   void free() noexcept;

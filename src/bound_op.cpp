@@ -1,0 +1,214 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+//
+// src/bound_op.cpp: the bound operation — its per-thread cache, its completion, and the state
+// word that settles an emit against the completion once the context is done (doc/design.md,
+// "The bound operation", counts the atomic operations of each path). Its registration in the
+// context's batches: src/bound_ops.cpp.
+//
+
+#include <asioctx/detail/bound_op.hpp>
+#include <asioctx/detail/executor_batch.hpp>
+#include <asioctx/detail/node.hpp>
+#include <asioctx/detail/op_pool.hpp>
+#include <asioctx/detail/tree.hpp>
+
+#include <cstdint>
+#include <thread>
+#include <utility>
+
+namespace asioctx {
+namespace detail {
+
+namespace {
+
+// The emit running on this thread, and what it learns if its operation completes inside it (an
+// operation may complete from inside its cancellation handler): the emitter then settles it.
+struct emit_frame {
+  bound_op* op;
+  bool completed;  // the handler came, inside the emit, and left the operation to the emitter
+  bool live;       // ... after unlinking it from its live batch: nobody else holds it
+};
+ASIOCTX_FAST_TLS emit_frame current_emit;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The operations, recycled per thread with their cancellation_signal: a signal keeps the memory
+// Asio allocated for its last cancellation handler (replaced by an empty one of the same size),
+// so binding an operation that installs a handler costs no allocation once a thread is warm.
+
+namespace {
+
+struct parked {
+  void operator()(boost::asio::cancellation_type) const noexcept {}
+};
+
+struct op_cache {
+  static constexpr std::uint32_t max = 32768;
+  bound_op* head;
+  std::uint32_t count;
+  bool closed;  // the thread is exiting: operations freed later go to the heap
+};
+ASIOCTX_FAST_TLS op_cache ops;
+
+}  // namespace
+
+struct bound_op_cache_release {
+  bool armed = false;
+  ~bound_op_cache_release() {
+    while (bound_op* op = ops.head) {
+      ops.head = op->next_free_;
+      delete op;
+    }
+    ops.count = 0;
+    ops.closed = true;
+  }
+};
+
+namespace {
+thread_local bound_op_cache_release release_ops_at_exit;
+}  // namespace
+
+bound_op* bound_op::make(cancel_node* c, boost::asio::cancellation_type type) {
+  bound_op* op = ops.head;
+  if (op != nullptr) {
+    ops.head = op->next_free_;
+    --ops.count;
+    op->batch_ = nullptr;
+  } else {
+    op = new bound_op;
+  }
+  op->node_ = c;
+  op->type_ = type == boost::asio::cancellation_type::all ? 0xff : static_cast<unsigned char>(type);
+  return op;
+}
+
+void bound_op::recycle() noexcept {
+  boost::asio::cancellation_slot slot = signal_.slot();
+  if (slot.has_handler()) slot.emplace<parked>();  // destroys the handler, keeps its memory
+  state_.store(0, std::memory_order_relaxed);
+  started_ = false;
+  early_done_ = false;
+  if (ops.count == op_cache::max || ops.closed) {
+    delete this;
+    return;
+  }
+  if (ops.head == nullptr && ops.count == 0) release_ops_at_exit.armed = true;  // registers it
+  next_free_ = ops.head;
+  ops.head = this;
+  ++ops.count;
+}
+
+void bound_op::free() noexcept {
+  cancel_node* c = node_;
+  recycle();
+  tree::release(c);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The handler's side.
+
+error_code bound_op::complete() noexcept {
+  const bool nested = current_emit.op == this;
+  // claimed or released: the context handed the operation's batch over (nothing else sets
+  // them), so the node's lock has nothing to tell.
+  unsigned char s = state_.load(std::memory_order_acquire);
+  if ((s & (claimed | released)) == 0) {
+    switch (tree::remove_bound(node_, this)) {
+      case tree::bound_removed::unlinked:  // its node reference went to its batch
+        if (nested)
+          current_emit = {this, true, true};
+        else
+          recycle();
+        return error_code();
+      case tree::bound_removed::before_start:  // start() frees it
+        if (nested) current_emit = {this, true, false};
+        return error_code();
+      case tree::bound_removed::handed_over:
+        break;
+    }
+  } else if ((s & (released | emitting)) == released && !nested) {
+    // The batch is done with it and nothing emits: the handler is alone with it.
+    error_code err;
+    if (s & claimed) err = error_code(node_->state(), error_category_ref);
+    free();
+    return err;
+  }
+  s = state_.fetch_or(completed, std::memory_order_acq_rel);
+  if (nested) {
+    current_emit = {this, true, false};
+  } else {
+    while (s & emitting) {  // another thread's emit finishes before the completion goes on
+      std::this_thread::yield();
+      s = state_.load(std::memory_order_acquire);
+    }
+  }
+  error_code err;
+  if (s & claimed) err = error_code(node_->state(), error_category_ref);
+  if (!nested && (s & released)) free();  // the batch is done with it: the handler is last
+  return err;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emits.
+
+namespace {
+
+// Emits into op's signal with this thread's frame set; returns what the frame learned.
+emit_frame emit_in_frame(bound_op* op, boost::asio::cancellation_signal& signal,
+                         boost::asio::cancellation_type type) noexcept {
+  emit_frame outer = std::exchange(current_emit, emit_frame{op, false, false});
+  signal.emit(type);
+  return std::exchange(current_emit, outer);
+}
+
+}  // namespace
+
+unsigned char bound_op::enter(unsigned char bits, bool unless_completed) noexcept {
+  unsigned char s = state_.load(std::memory_order_acquire);
+  for (;;) {
+    if (s & emitting) {  // one emit at a time: the other source's finishes first
+      std::this_thread::yield();
+      s = state_.load(std::memory_order_acquire);
+      continue;
+    }
+    if (unless_completed && (s & completed)) return s;
+    if (state_.compare_exchange_weak(s, static_cast<unsigned char>(s | bits), std::memory_order_acq_rel))
+      return s;
+  }
+}
+
+void bound_op::emit_from_outer(boost::asio::cancellation_type type) noexcept {
+  if (enter(emitting, true) & completed) return;
+  emit_frame f = emit_in_frame(this, signal_, type);
+  unsigned char s = state_.fetch_and(static_cast<unsigned char>(~emitting), std::memory_order_acq_rel);
+  // The handler came inside the emit: free the operation if nobody else will (its batch, if the
+  // context handed it over and the batch has not let go of it, frees it on seeing `completed`).
+  if (f.completed && (f.live || (s & released))) free();
+}
+
+void bound_op::emit_from_batch() noexcept {
+  if (enter(emitting | claimed, true) & completed) {  // the handler came and went: the batch is last
+    free();
+    return;
+  }
+  const boost::asio::cancellation_type type = type_ == 0xff
+                                                  ? boost::asio::cancellation_type::all
+                                                  : static_cast<boost::asio::cancellation_type>(type_);
+  emit_frame f = emit_in_frame(this, signal_, type);
+  // emitting was set, released was not: one xor clears the one and sets the other. A handler on
+  // another thread waits for it and then frees; one that came inside the emit left it here.
+  state_.fetch_xor(static_cast<unsigned char>(emitting | released), std::memory_order_acq_rel);
+  if (f.completed) free();
+}
+
+void bound_op::drop_from_batch() noexcept {
+  if (enter(released, false) & completed) free();
+}
+
+}  // namespace detail
+}  // namespace asioctx
