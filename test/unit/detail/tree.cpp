@@ -6,7 +6,7 @@
 // Tree mechanics: no leaks without cancel, deep and wide trees, timers and their owners.
 #include <asioctx/context.hpp>
 
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/system_executor.hpp>

@@ -3,15 +3,11 @@
 // Distributed under the Boost Software License, Version 1.0. (See accompanying
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
-// The two helpers every list and count in the library is built from.
+// The intrusive list and stack every list in the library is built from.
 #include <asioctx/detail/intrusive_list.hpp>
-#include <asioctx/detail/op_pool.hpp>
-#include <asioctx/detail/ref_count.hpp>
 
 #include <boost/test/unit_test.hpp>
 
-#include <atomic>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -34,7 +30,7 @@ std::vector<int> values(const asioctx::detail::intrusive_list<item>& l) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(test_detail)
+BOOST_AUTO_TEST_SUITE(test_detail_intrusive_list)
 
 BOOST_AUTO_TEST_CASE(intrusive_list_order_and_erase) {
   asioctx::detail::intrusive_list<item> l;
@@ -114,77 +110,6 @@ BOOST_AUTO_TEST_CASE(intrusive_stack_is_last_in_first_out) {
   BOOST_TEST(stack.pop() == &a);
   BOOST_TEST(stack.empty());
   BOOST_TEST(stack.pop() == nullptr);
-}
-
-// The block pool: a freed block is the next one of its class handed out on the same thread,
-// never on another, and a thread's cached blocks go back to the heap when it exits (LeakSanitizer
-// checks that under ASan).
-BOOST_AUTO_TEST_CASE(block_pool_reuses_per_thread) {
-  namespace d = asioctx::detail;
-  auto on_a_thread = [](auto f) {
-    std::thread t(f);
-    t.join();
-  };
-  on_a_thread([] {
-    const unsigned long long before = d::op_pool_reuses();
-    void* a = d::op_allocate(100);
-    void* b = d::op_allocate(100);
-    BOOST_TEST(a != b);
-    d::op_deallocate(a, 100);
-    void* other_class = d::op_allocate(200);  // a different class does not take a's block
-    BOOST_TEST(other_class != a);
-    void* again = d::op_allocate(97);  // the same class (97..112 bytes)
-    BOOST_TEST(again == a);
-    BOOST_TEST(d::op_pool_reuses() == before + 1);
-    void* big = d::op_allocate(4096);  // past the largest class: the heap
-    d::op_deallocate(big, 4096);
-    BOOST_TEST(d::op_pool_reuses() == before + 1);
-    d::op_deallocate(b, 100);
-    d::op_deallocate(again, 97);
-    d::op_deallocate(other_class, 200);
-    // Freed here, the blocks stay cached until the thread exits.
-  });
-  void* mine = d::op_allocate(100);
-  std::atomic<void*> seen{nullptr};
-  on_a_thread([&] {
-    d::op_deallocate(mine, 100);  // cached by the thread that frees it
-    seen = d::op_allocate(100);
-    d::op_deallocate(seen.load(), 100);
-  });
-  BOOST_TEST(seen.load() == mine);
-}
-
-BOOST_AUTO_TEST_CASE(ref_count_last_release_and_try_add) {
-  asioctx::detail::ref_count r(2);
-  r.add();
-  BOOST_TEST(r.load() == 3u);
-  BOOST_TEST(!r.release());
-  BOOST_TEST(!r.release());
-  BOOST_TEST(r.try_add());
-  BOOST_TEST(!r.release());
-  BOOST_TEST(r.release());   // the last
-  BOOST_TEST(!r.try_add());  // once at zero, never resurrected
-  BOOST_TEST(r.load() == 0u);
-}
-
-BOOST_AUTO_TEST_CASE(ref_count_exactly_one_last_release_across_threads) {
-  for (int round = 0; round < 200; ++round) {
-    asioctx::detail::ref_count r(1);
-    constexpr int n = 4, per = 250;
-    r.add(n * per);
-    std::atomic<int> lasts{0};
-    std::vector<std::thread> ts;
-    for (int i = 0; i < n; ++i)
-      ts.emplace_back([&] {
-        for (int k = 0; k < per; ++k) {
-          if (r.try_add() && r.release()) ++lasts;
-          if (r.release()) ++lasts;
-        }
-      });
-    for (auto& t : ts) t.join();
-    BOOST_TEST(r.release());  // the initial reference is the last one
-    BOOST_TEST(lasts.load() == 0);
-  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,7 +10,7 @@
 #include <asioctx/async_wait.hpp>
 #include <asioctx/bind.hpp>
 
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>

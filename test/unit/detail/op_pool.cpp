@@ -1,0 +1,54 @@
+// Copyright (c) 2026 The asioctx authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// The block pool bound operations and nodes are allocated from.
+#include <asioctx/detail/op_pool.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <thread>
+
+BOOST_AUTO_TEST_SUITE(test_detail_op_pool)
+
+// The block pool: a freed block is the next one of its class handed out on the same thread,
+// never on another, and a thread's cached blocks go back to the heap when it exits (LeakSanitizer
+// checks that under ASan).
+BOOST_AUTO_TEST_CASE(block_pool_reuses_per_thread) {
+  namespace d = asioctx::detail;
+  auto on_a_thread = [](auto f) {
+    std::thread t(f);
+    t.join();
+  };
+  on_a_thread([] {
+    const unsigned long long before = d::op_pool_reuses();
+    void* a = d::op_allocate(100);
+    void* b = d::op_allocate(100);
+    BOOST_TEST(a != b);
+    d::op_deallocate(a, 100);
+    void* other_class = d::op_allocate(200);  // a different class does not take a's block
+    BOOST_TEST(other_class != a);
+    void* again = d::op_allocate(97);  // the same class (97..112 bytes)
+    BOOST_TEST(again == a);
+    BOOST_TEST(d::op_pool_reuses() == before + 1);
+    void* big = d::op_allocate(4096);  // past the largest class: the heap
+    d::op_deallocate(big, 4096);
+    BOOST_TEST(d::op_pool_reuses() == before + 1);
+    d::op_deallocate(b, 100);
+    d::op_deallocate(again, 97);
+    d::op_deallocate(other_class, 200);
+    // Freed here, the blocks stay cached until the thread exits.
+  });
+  void* mine = d::op_allocate(100);
+  std::atomic<void*> seen{nullptr};
+  on_a_thread([&] {
+    d::op_deallocate(mine, 100);  // cached by the thread that frees it
+    seen = d::op_allocate(100);
+    d::op_deallocate(seen.load(), 100);
+  });
+  BOOST_TEST(seen.load() == mine);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
