@@ -10,6 +10,7 @@
 #ifndef ASIOCTX_HPP
 #define ASIOCTX_HPP
 
+#include <asioctx/after_func.hpp>
 #include <asioctx/async_wait.hpp>
 #include <asioctx/bind.hpp>
 #include <asioctx/context.hpp>

@@ -41,7 +41,8 @@ namespace asioctx {
  * terminal, partial and total: the wait completes with `operation_aborted`.
  *
  * @par Thread safety
- * c may be cancelled from any thread; the handler is dispatched to its executor.
+ * c may be cancelled from any thread; the handler is posted to its executor, never run inside
+ * the cancel (or the emit of its own cancellation slot).
  */
 template <class Token>
 auto async_wait(const context& c, Token&& token);

@@ -100,7 +100,7 @@ void server_impl::start_connection(tcp::socket socket) {
 
 void server_impl::accept_ended() {
   bool finished_now = false;
-  std::vector<std::function<void()>> waiters;
+  std::vector<shutdown_waiter> waiters;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     accept_pending_ = false;
@@ -111,7 +111,7 @@ void server_impl::accept_ended() {
 
 void server_impl::connection_closed(connection* c) {
   bool finished_now = false;
-  std::vector<std::function<void()>> waiters;
+  std::vector<shutdown_waiter> waiters;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     connections_.erase(c);
@@ -129,7 +129,7 @@ std::vector<std::shared_ptr<connection>> server_impl::live_connections() {
   return out;
 }
 
-std::vector<std::function<void()>> server_impl::take_waiters_if_finished(bool& finished_now) {
+std::vector<shutdown_waiter> server_impl::take_waiters_if_finished(bool& finished_now) {
   if (state_ == state::stopping && !accept_pending_ && connections_.empty()) {
     state_ = state::finished;
     finished_now = true;
@@ -138,7 +138,7 @@ std::vector<std::function<void()>> server_impl::take_waiters_if_finished(bool& f
   return std::move(waiters_);
 }
 
-void server_impl::run_waiters(std::vector<std::function<void()>> waiters, bool finished_now) {
+void server_impl::run_waiters(std::vector<shutdown_waiter> waiters, bool finished_now) {
   if (finished_now) {
     // Nothing is left to wait for: end what handlers abandoned at their deadline still hold,
     // and release the timers' references to this object.
@@ -149,13 +149,13 @@ void server_impl::run_waiters(std::vector<std::function<void()>> waiters, bool f
       self->close_timer_.cancel();
     });
   }
-  for (auto& w : waiters) w();
+  for (auto& w : waiters) w.complete();
 }
 
-void server_impl::shutdown(std::chrono::steady_clock::duration grace, std::function<void()> done,
+void server_impl::shutdown(std::chrono::steady_clock::duration grace, shutdown_waiter done,
                            const source_location& where) {
   bool first = false, finished_now = false;
-  std::vector<std::function<void()>> waiters;
+  std::vector<shutdown_waiter> waiters;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (done) waiters_.push_back(std::move(done));
@@ -203,7 +203,7 @@ server::server(boost::asio::any_io_executor ex, handler h, server_options option
     : impl_(std::make_shared<detail::server_impl>(std::move(ex), std::move(h), std::move(options), parent)),
       created_(where) {}
 
-server::~server() { impl_->shutdown(std::chrono::steady_clock::duration::zero(), nullptr, created_); }
+server::~server() { impl_->shutdown(std::chrono::steady_clock::duration::zero(), {}, created_); }
 
 void server::listen(const boost::asio::ip::tcp::endpoint& ep) { impl_->listen(ep); }
 
@@ -212,7 +212,7 @@ boost::asio::ip::tcp::endpoint server::local_endpoint() const { return impl_->en
 void server::start() { impl_->start(); }
 
 void server::shutdown_impl(const std::shared_ptr<detail::server_impl>& impl,
-                           std::chrono::steady_clock::duration grace, std::function<void()> done,
+                           std::chrono::steady_clock::duration grace, detail::shutdown_waiter done,
                            const source_location& where) {
   impl->shutdown(grace, std::move(done), where);
 }

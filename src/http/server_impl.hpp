@@ -43,7 +43,7 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
 
   void listen(const tcp::endpoint& ep);
   void start();
-  void shutdown(std::chrono::steady_clock::duration grace, std::function<void()> done,
+  void shutdown(std::chrono::steady_clock::duration grace, shutdown_waiter done,
                 const source_location& where);
   void connection_closed(connection* c);
 
@@ -69,8 +69,8 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   void grace_over();
   std::vector<std::shared_ptr<connection>> live_connections();
   // With the mutex held: the waiters to run, if the shutdown has just finished.
-  std::vector<std::function<void()>> take_waiters_if_finished(bool& finished_now);
-  void run_waiters(std::vector<std::function<void()>> waiters, bool finished_now);
+  std::vector<shutdown_waiter> take_waiters_if_finished(bool& finished_now);
+  void run_waiters(std::vector<shutdown_waiter> waiters, bool finished_now);
 
   tcp::acceptor acceptor_;
   net::steady_timer backoff_timer_, grace_timer_, close_timer_;  // on the acceptor's strand
@@ -79,7 +79,7 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   state state_ = state::created;
   bool accept_pending_ = false;
   std::unordered_map<connection*, std::weak_ptr<connection>> connections_;
-  std::vector<std::function<void()>> waiters_;
+  std::vector<shutdown_waiter> waiters_;
 };
 
 }  // namespace detail

@@ -13,6 +13,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -405,6 +406,65 @@ BOOST_AUTO_TEST_CASE(deferred_shutdown_outlives_the_server) {
   std::move(op)([&] { called = true; });
   io.run_for(5s);
   BOOST_TEST(called);
+}
+
+// A pending async_shutdown whose io_context is destroyed before it completes (a request still
+// waits on its context): the handler is destroyed with the io_context, never run, and nothing
+// of the server or its connections outlives it (ASan, LSan).
+BOOST_AUTO_TEST_CASE(pending_shutdown_destroyed_with_its_io_context) {
+  probe p;
+  bool ran = false;
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = token;
+  {
+    net::io_context io;
+    ahttp::server srv(io.get_executor(), routes(p));
+    srv.listen({net::ip::address_v4::loopback(), 0});
+    srv.start();
+    raw_client c(srv.local_endpoint());
+    c.send(request_line("/wait"));
+    BOOST_REQUIRE(asioctx_test::run_until(io, [&] { return p.started == 1; }));
+    srv.async_shutdown(std::chrono::hours(1),
+                       net::bind_executor(io, [&ran, t = std::move(token)] { ran = true; }));
+    io.poll();
+    BOOST_TEST(!watch.expired());
+  }  // the client, the server object, then the io_context: the request and the shutdown pending
+  BOOST_TEST(watch.expired());
+  BOOST_TEST(!ran);
+}
+
+// The same with a coroutine that owns the server and awaits its shutdown: the pending handler
+// (the coroutine's frame) is all that holds the server, so it must go with the io_context, or
+// the frame, the server and its connections leak (LSan).
+BOOST_AUTO_TEST_CASE(coroutine_awaiting_the_shutdown_of_its_server_destroyed_with_its_io_context) {
+  probe p;
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = token;
+  {
+    net::io_context io;
+    net::steady_timer gate(io, std::chrono::hours(1));
+    std::optional<tcp::endpoint> ep;
+    net::co_spawn(
+        io,
+        [&, t = std::move(token)]() -> net::awaitable<void> {
+          auto ex = co_await net::this_coro::executor;  // not inside the constructor's arguments: g++ 12
+          ahttp::server srv(ex, routes(p));             // destroys their temporaries twice there
+          srv.listen({net::ip::address_v4::loopback(), 0});
+          srv.start();
+          ep = srv.local_endpoint();
+          co_await gate.async_wait(net::as_tuple(net::use_awaitable));
+          co_await srv.async_shutdown(std::chrono::hours(1), net::use_awaitable);
+        },
+        net::detached);
+    BOOST_REQUIRE(asioctx_test::run_until(io, [&] { return ep.has_value(); }));
+    raw_client c(*ep);
+    c.send(request_line("/wait"));
+    BOOST_REQUIRE(asioctx_test::run_until(io, [&] { return p.started == 1; }));
+    gate.cancel();
+    io.poll();
+    BOOST_TEST(!watch.expired());
+  }
+  BOOST_TEST(watch.expired());
 }
 
 // Defect 7: Expect: 100-continue, HTTP/1.0 keep-alive, Connect's budget header.

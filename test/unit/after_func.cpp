@@ -4,7 +4,7 @@
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 // after_func: Semantics 5 of DESIGN.md.
-#include <asioctx/context.hpp>
+#include <asioctx/after_func.hpp>
 
 #include "test_util.hpp"
 

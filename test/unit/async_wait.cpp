@@ -104,6 +104,46 @@ BOOST_AUTO_TEST_CASE(never_done_context_waits_for_its_slot) {
   BOOST_TEST((got == net::error::operation_aborted));
 }
 
+// A cancel, or an emit of the wait's own slot, made by a handler running on the wait's executor
+// never runs the wait's handler inside that call: it is posted.
+BOOST_AUTO_TEST_CASE(never_completed_inside_the_cancel_or_the_emit) {
+  for (const bool by_slot : {false, true}) {
+    BOOST_TEST_CONTEXT((by_slot ? "slot" : "cancel")) {
+      net::io_context io;
+      auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+      net::cancellation_signal sig;
+      bool inside = false, ran = false, ran_inside = false;
+      asioctx::async_wait(ctx,
+                          net::bind_cancellation_slot(sig.slot(), net::bind_executor(io, [&](error_code) {
+                                                        ran = true;
+                                                        ran_inside = inside;
+                                                      })));
+      net::post(io, [&, c = cancel] {
+        inside = true;
+        if (by_slot)
+          sig.emit(net::cancellation_type::terminal);
+        else
+          c();
+        inside = false;
+      });
+      BOOST_TEST(asioctx_test::run_until(io, [&] { return ran; }));
+      BOOST_TEST(!ran_inside);
+    }
+  }
+}
+
+// The pending wait is outstanding work on its executor; once completed, it holds nothing.
+BOOST_AUTO_TEST_CASE(pending_wait_holds_run_until_it_completes) {
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  bool ran = false;
+  asioctx::async_wait(ctx, net::bind_executor(io, [&](error_code) { ran = true; }));
+  std::thread t([c = cancel] { c(); });
+  io.run();  // returns only once the wait has completed
+  t.join();
+  BOOST_TEST(ran);
+}
+
 BOOST_AUTO_TEST_CASE(many_waiters_race_cancel_from_threads) {
   net::thread_pool pool(2);
   for (int round = 0; round < 50; ++round) {

@@ -10,6 +10,8 @@
 #include "test_util.hpp"
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -239,6 +241,47 @@ BOOST_AUTO_TEST_CASE(destroyed_while_tasks_run_a_pending_wait_still_completes) {
   BOOST_TEST(asioctx_test::run_until(io, [&] { return result.has_value(); }));
   BOOST_TEST((*a == error::canceled));
   BOOST_TEST(asioctx::cancel_site(ctx).line() == line);  // the group's construction
+}
+
+// A pending async_wait whose handler's io_context is destroyed: the handler is destroyed with
+// it, never run, as Asio destroys its own pending handlers; the group outliving the io_context
+// keeps nothing of it (ASan: nothing is posted to, or destroyed after, the dead io_context).
+BOOST_AUTO_TEST_CASE(pending_wait_destroyed_with_its_io_context) {
+  auto ran = std::make_shared<int>(0);
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = token;
+  asioctx::group g;
+  {
+    net::io_context io;
+    g.spawn(io, sleeper(1h));  // never finishes while io lives
+    g.async_wait(net::bind_executor(io, [ran, t = std::move(token)](std::exception_ptr) { ++*ran; }));
+    io.poll();
+    BOOST_TEST(!watch.expired());
+  }
+  BOOST_TEST(watch.expired());
+  BOOST_TEST(*ran == 0);
+  g.cancel();  // touches nothing of the io_context
+}
+
+// The same with a coroutine that owns the group and waits on it: the frame, the group and the
+// waiter go with the io_context (no cycle through the pending handler: LSan).
+BOOST_AUTO_TEST_CASE(coroutine_waiting_on_its_group_destroyed_with_its_io_context) {
+  auto alive = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = alive;
+  {
+    net::io_context io;
+    net::co_spawn(
+        io,
+        [a = std::move(alive)]() -> net::awaitable<void> {
+          asioctx::group g;
+          g.spawn(co_await net::this_coro::executor, sleeper(1h));
+          co_await g.async_wait(net::use_awaitable);
+        },
+        net::detached);
+    io.poll();
+    BOOST_TEST(!watch.expired());
+  }
+  BOOST_TEST(watch.expired());
 }
 
 BOOST_AUTO_TEST_CASE(wait_more_than_once_and_before_any_task) {

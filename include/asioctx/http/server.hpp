@@ -15,6 +15,7 @@
 #define ASIOCTX_HTTP_SERVER_HPP
 
 #include <asioctx/context.hpp>
+#include <asioctx/detail/handler_waiter.hpp>
 #include <asioctx/http/error.hpp>
 #include <asioctx/http/metrics.hpp>
 #include <asioctx/http/request_scope.hpp>  // request, response
@@ -23,9 +24,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -88,6 +87,9 @@ struct server_options {
 
 namespace detail {
 class server_impl;
+// A pending async_shutdown: completed once the shutdown has finished, destroyed unrun if its
+// execution context is destroyed first.
+using shutdown_waiter = asioctx::detail::pending_handler<>;
 }  // namespace detail
 
 /// An HTTP/1.1 server that runs each request handler under its own context.
@@ -173,7 +175,7 @@ class server {
 
  private:
   static void shutdown_impl(const std::shared_ptr<detail::server_impl>& impl,
-                            std::chrono::steady_clock::duration grace, std::function<void()> done,
+                            std::chrono::steady_clock::duration grace, detail::shutdown_waiter done,
                             const source_location& where);
 
   std::shared_ptr<detail::server_impl> impl_;
@@ -188,16 +190,9 @@ auto server::async_shutdown(std::chrono::steady_clock::duration grace, Token&& t
       // launched after the server object is gone.
       [impl = impl_, ex = get_executor(), grace, where](auto handler) {
         auto hex = boost::asio::get_associated_executor(handler, ex);
-        // std::function needs a copyable target: share the move-only handler.
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto work = std::make_shared<boost::asio::executor_work_guard<decltype(hex)>>(hex);
-        shutdown_impl(
-            impl, grace,
-            [shared, work] {
-              boost::asio::post(work->get_executor(), std::move(*shared));
-              work->reset();
-            },
-            where);
+        shutdown_impl(impl, grace,
+                      detail::shutdown_waiter(std::move(handler), hex, asioctx::detail::waiter_work::tracked),
+                      where);
       },
       token);
 }

@@ -10,15 +10,13 @@
 #ifndef ASIOCTX_IMPL_GROUP_HPP
 #define ASIOCTX_IMPL_GROUP_HPP
 
-#include <asioctx/detail/context_core.hpp>
 #include <asioctx/detail/exception.hpp>
 #include <asioctx/detail/executor.hpp>
+#include <asioctx/detail/handler_waiter.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detail/bind_handler.hpp>
-#include <boost/asio/post.hpp>
 
 #include <atomic>
 #include <deque>
@@ -29,27 +27,6 @@
 
 namespace asioctx {
 namespace detail {
-
-// A pending async_wait, its handler's type erased.
-struct group_waiter {
-  virtual ~group_waiter() = default;
-  // Posts the handler to its associated executor (it must have one: DESIGN rule 13).
-  virtual void complete(std::exception_ptr result) = 0;
-};
-
-template <class Handler>
-class group_waiter_impl final : public group_waiter {
- public:
-  template <class H>
-  explicit group_waiter_impl(H&& h) : handler_(std::forward<H>(h)) {}
-  void complete(std::exception_ptr result) override {
-    auto ex = boost::asio::get_associated_executor(handler_);
-    boost::asio::post(ex, boost::asio::detail::bind_handler(std::move(handler_), std::move(result)));
-  }
-
- private:
-  Handler handler_;
-};
 
 // A spawned task not started yet.
 struct group_task {
@@ -64,7 +41,7 @@ struct group_task {
 // after it is released.
 class group_state : public std::enable_shared_from_this<group_state> {
  public:
-  using waiter_type = std::unique_ptr<group_waiter>;
+  using waiter_type = pending_handler<std::exception_ptr>;
 
   group_state(const context& parent, std::size_t limit, const source_location& born)
       : limit_(limit), born_(born) {
@@ -90,7 +67,7 @@ class group_state : public std::enable_shared_from_this<group_state> {
       result = first_failure_;
     }
     cancel_(error_code(), born_);
-    h->complete(std::move(result));
+    h.complete(std::move(result));
   }
 
   // A task ended, with e if it failed.
@@ -119,7 +96,7 @@ class group_state : public std::enable_shared_from_this<group_state> {
     if (next) start(std::move(next));
     if (!done.empty()) {
       cancel_(error_code(), born_);  // as Go's Wait does, before anyone is told
-      for (auto& h : done) h->complete(result);
+      for (auto& h : done) h.complete(result);
     }
   }
 
@@ -222,7 +199,9 @@ auto group::async_wait(Token&& token) {
       [](auto handler, std::shared_ptr<detail::group_state> st) {
         ASIOCTX_REQUIRE_OWN_EXECUTOR(decltype(handler), "asioctx::group::async_wait",
                                      "g.async_wait(boost::asio::bind_executor(ex, handler))");
-        st->wait(std::make_unique<detail::group_waiter_impl<decltype(handler)>>(std::move(handler)));
+        auto ex = boost::asio::get_associated_executor(handler);
+        st->wait(detail::pending_handler<std::exception_ptr>(std::move(handler), ex,
+                                                             detail::waiter_work::untracked));
       },
       token, state_);
 }
