@@ -10,7 +10,7 @@
 #ifndef ASIOCTX_IMPL_BIND_HPP
 #define ASIOCTX_IMPL_BIND_HPP
 
-#include <asioctx/detail/adapter_order.hpp>
+#include <asioctx/detail/adapters.hpp>
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/config.hpp>
 #include <asioctx/detail/executor.hpp>
@@ -355,7 +355,5 @@ struct associator<Associator, asioctx::detail::bound_handler<Handler>, DefaultCa
 
 }  // namespace asio
 }  // namespace boost
-
-#include <asioctx/impl/adapter_order.hpp>
 
 #endif  // ASIOCTX_IMPL_BIND_HPP
