@@ -156,7 +156,8 @@ BOOST_AUTO_TEST_CASE(emit_and_completion_on_different_threads) {
   auto guard = net::make_work_guard(io);
   std::thread a([&] { io.run(); }), b([&] { io.run(); });
   constexpr int rounds = 300, ops = 64;
-  std::atomic<int> completions{0}, wrong{0};
+  asioctx_test::watched<int> completions{0};
+  std::atomic<int> wrong{0};
   for (int i = 0; i < rounds; ++i) {
     auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
     for (int k = 0; k < ops; ++k) {

@@ -10,7 +10,7 @@
 #ifndef ASIOCTX_IMPL_BIND_HPP
 #define ASIOCTX_IMPL_BIND_HPP
 
-#include <asioctx/detail/adapter_order.hpp>
+#include <asioctx/detail/adapters.hpp>
 #include <asioctx/detail/bound_handler.hpp>
 #include <asioctx/detail/executor.hpp>
 #include <asioctx/detail/executor_batch.hpp>
@@ -204,7 +204,5 @@ struct async_result<asioctx::bound_token<Token>, Signatures...>
 
 }  // namespace asio
 }  // namespace boost
-
-#include <asioctx/impl/adapter_order.hpp>
 
 #endif  // ASIOCTX_IMPL_BIND_HPP
