@@ -96,7 +96,7 @@ if [[ ${QUICK:-0} == 1 && -z ${OUT:-} ]]; then out=$tmp/quick.md; fi
 "$here/report.sh" "$results" "$began" "slots=$slots work_ms=$work_ms${CPU:+ cpu=$CPU} margin_ms=$margin_ms budget_ms=$budget_ms seconds_per_run=$seconds capacity=$capacity" \
   >"$out"
 [[ -n ${VARIANTS:-} ]] || "$root/doc/chart_chain.sh" "$out" "${PNG:-$root/doc/chain.png}"
-if [[ $out == "$tmp/quick.md" ]]; then grep '^|' "$out"; fi
+if [[ $out == "$tmp/quick.md" ]]; then sed '/^## What propagation/q' "$out" | grep '^|'; fi
 echo
 sed -n 's/^| \([a-z-]*\) | \([0-9.]*x\) | \([0-9.]*\) | \([0-9.]*\) | \([0-9.]*\) |.*/chain \1 \2 goodput=\3% wasted=\4% p99=\5ms/p' \
   "$out" | grep -v '^chain asioctx-nomargin '  # that one is in RESULTS-chain.md
