@@ -12,7 +12,9 @@
 
 #include <asioctx/detail/op_pool.hpp>
 
+#if defined(__GLIBC__)
 #include <malloc.h>
+#endif
 #include <sys/resource.h>
 
 #include <unistd.h>
@@ -69,9 +71,20 @@ struct heap {
 };
 
 inline heap heap_now() {
+#if defined(__GLIBC__)
   const struct mallinfo2 mi = mallinfo2();
   return {static_cast<std::int64_t>(mi.uordblks + mi.hblkhd), static_cast<std::int64_t>(mi.fordblks),
           static_cast<std::int64_t>(asioctx::detail::op_cache.bytes)};
+#else
+  return {0, 0, static_cast<std::int64_t>(asioctx::detail::op_cache.bytes)};  // glibc's counters only
+#endif
+}
+
+// Gives malloc's free memory back to the system where it can (glibc), for GET /trim.
+inline void trim_heap() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 inline ahttp::response plain(const ahttp::request& req, bhttp::status s, std::string body) {

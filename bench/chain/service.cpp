@@ -281,7 +281,7 @@ int main(int argc, char** argv) {
       co_return chain::plain(req, bhttp::status::ok, s.metrics(server->get_metrics()));
     if (req.target() == "/trim") {  // how much of the RSS is free memory malloc kept
       const std::int64_t before = chain::rss_bytes();
-      malloc_trim(0);
+      chain::trim_heap();
       co_return chain::plain(req, bhttp::status::ok,
                              "rss_kb " + std::to_string(before / 1024) + " -> " +
                                  std::to_string(chain::rss_bytes() / 1024) + "\n");
