@@ -32,7 +32,7 @@ again on the same processes, to show RSS flat and the in-flight gauges back at 0
 - **p50/p99**: over answered requests (any status), from the scheduled send time.
 - **CPU**: µs of process CPU per offered request, per hop.
 - **RSS after**: read once the generator has closed its connections (a client's idle keep-alive
-  connections are a server's live memory, about 17 KiB each); the table after the next section
+  connections are a server's live memory, about 15 KiB each); the table after the next section
   splits it.
 
 | variant | load | goodput % | wasted % | p99 ms | p50 ms | goodput/s | 200 | 504 | 503 | other | late % | CPU µs/req front / mid / back | in-flight after | RSS KiB after front / mid / back |
@@ -139,9 +139,10 @@ An untraced quiet run just before (load 0.8) had 4 and 2 of the back's work past
 
 - With a CPU each, the cancel usually crosses a hop in 0.1-0.5 ms (front's 504 → its connection
   closed ≤ 0.1 ms; a closed connection → the next hop's context done; the back's context done → slot
-  released ≤ 0.2 ms, the CPU-bound work included), and the whole path takes at most 2-6 ms. Nothing on it waits for a read to
-  complete (a server reads while a request is handled and sees the FIN at once), reuses a connection
-  whose request was cancelled (the pool closes it), or queues the cancel behind work.
+  released ≤ 0.2 ms, the CPU-bound work included), and the whole path takes at most 2-6 ms.
+  Nothing on it waits for a read to complete (a server reads while a request is handled and sees
+  the FIN at once), reuses a connection whose request was cancelled (the pool closes it), or
+  queues the cancel behind work.
 - Every lag past 50 ms seen is a hop waiting for a CPU (a front that fired its deadline 300 ms late, a
   mid that saw the disconnect 500 ms after it came), with at most 36.5 ms left once those waits are
   taken off, except once in ten traced runs, at load 8.7: the back was charged 104.7 ms of CPU in a
@@ -165,9 +166,9 @@ free after the highest peak so far (20.9 → 29.8 MiB kept free): it steps up wh
 more requests and connections than any before (on a starved machine up to about 1000 at the front)
 and stays; `GET /trim` (malloc_trim) hands back front 32.4 → 22.3, mid 20.2 → 15.9, back 14.7 →
 12.7 MiB. The 12.7 → 16.2 MiB of the first report was read while the generator still held its
-keep-alive connections: 497 → 946 of them at the front in a rerun of that pair, about 17 KiB each
-(8 KiB read chunk, buffer, parser, strand, coroutine frames; the front's heap in use 8.7 → 15.8
-MiB). Idle pooled connections are live memory the same way between the hops (each pool here keeps
+keep-alive connections: 497 → 946 of them at the front in a rerun of that pair, 14-15 KiB each
+(the front's heap in use 8.7 → 15.8 MiB; a server connection holds an 8 KiB read chunk, its
+buffer, parser, strand and coroutine frames). Idle pooled connections are live memory the same way between the hops (each pool here keeps
 up to 4096 per host for 90 s; servers close a connection idle for 60 s). So it is bounded by the
 peak number of requests in flight, not a leak; what keeps that peak down on a starved machine is
 the budget (propagation ends a request's state at its deadline on every hop).
