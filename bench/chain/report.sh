@@ -153,7 +153,11 @@ An untraced quiet run just before (load 0.8) had 4 and 2 of the back's work past
   that ended between the deadline and the 504 was counted as lag. The smoke test counts from the 504,
   as the acceptance says, takes the hops' CPU waits off (nothing on a quiet machine, where the bound
   holds as it is), holds all of the back's work to 50 ms, and runs a variant that misses it once more
-  (a stall no hop can see spoils one run; a defect on the path spoils both). A back made to ignore
+  (a stall no hop can see spoils one run; a defect on the path spoils both). The same goes for its
+  check that no work starts past the front's deadline with the budget propagated: a relative budget
+  (`grpc-timeout`) starts when the next hop reads it, so a hop kept from the CPU between the send and
+  the read stretches it (once at load average 7.95: 16 of ~320 started past it). In 9 smoke runs at
+  load average 6.8-8.0, 2 variants of 27 needed their second run; none failed. A back made to ignore
   the cancel (its handler under `without_cancel` and with Asio's cancellation disabled, for the
   check only) fails it in both runs: 441-457 of ~480 late by more than 50 ms with the CPU waits
   taken off, the worst by 673-757 ms.

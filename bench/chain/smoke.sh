@@ -14,8 +14,9 @@
 # in-flight gauge back to 0, the front always answers. The 50 ms are checked on the services'
 # traces (bench/chain/trace.py): from the moment the front answered, less the time the hops on the
 # cancel's path spent waiting for a CPU (/proc/self/schedstat), which is the machine's, not ours;
-# on a quiet machine that is nothing and the bound holds as it is. A variant that misses it is run
-# once more: a stall the hops cannot see fails one run, a defect fails both.
+# on a quiet machine that is nothing and the bound holds as it is. A variant that misses it, or
+# (grpc) starts work past the front's deadline, is run once more: a stall the hops cannot see fails
+# one run, a defect fails both.
 #   smoke.sh CHAIN_SERVICE CHAIN_LOAD        env: TRACE_DIR keeps the traces there
 set -euo pipefail
 service=$1
@@ -52,28 +53,41 @@ run_once() {
   "$(dirname "$0")/trace.py" --check 50 --rows 5 "$traces/$variant-"{front,mid,back}.txt || lag_ok=0
 }
 
+# timed CHECK...: the checks a starved machine can spoil (the time they bound includes a hop's wait
+# for a CPU it cannot see); sets timed_ok.
+timed() {
+  timed_ok=1
+  if ((!lag_ok)); then
+    echo "[$variant] the back's work did not end within 50 ms of the front's 504 (the hops' waits for a CPU aside)"
+    timed_ok=0
+  fi
+  # A relative budget (grpc-timeout) starts when the next hop reads it: a hop kept from the CPU
+  # between the send and the read stretches it past the front's deadline.
+  if [[ $prop == grpc ]] && ! awk "BEGIN { exit !($(val started_past_deadline) == 0) }"; then
+    echo "[$variant] work started past its deadline: $(val started_past_deadline)"
+    timed_ok=0
+  fi
+}
+
 for variant in grpc none none-cpu; do
   prop=${variant%-cpu}
   # A stall the hops cannot see (this VM charges a vCPU's stolen time to the task that ran on it)
-  # spoils a run now and then on a loaded machine; a defect spoils every run.
-  run_once
-  if ((!lag_ok)); then
-    echo "[$variant] the 50 ms bound failed once; once more"
+  # spoils a run now and then on a loaded machine; a defect spoils every run. The other checks
+  # hold in every run.
+  for attempt in 1 2; do
     run_once
-  fi
-  if ((!lag_ok)); then
-    echo "FAIL [$variant]: the back's work ended within 50 ms of the front's 504 (the hops' waits for a CPU aside)"
+    timed
+    check "the front answered 504s" "$(val s504) > 0"
+    check "the front answered every request" "$(val gave_up) == 0 && $(val errors) == 0"
+    check "spent budgets never reached the back" "$(val spent) > 0 && $(val spent_arrived) == 0"
+    for s in front mid back; do check "$s in-flight gauge back to 0" "$(val ${s}_inflight) == 0"; done
+    if [[ $prop != grpc ]]; then check "disconnects aborted work (the test exercised them)" "$(val aborted) > 0"; fi
+    if ((timed_ok)); then break; fi
+    if ((attempt == 1)); then echo "[$variant] once more"; fi
+  done
+  if ((!timed_ok)); then
+    echo "FAIL [$variant]: the back's work ended within 50 ms of the front's 504 and none started past its deadline"
     fails=$((fails + 1))
-  fi
-
-  check "the front answered 504s" "$(val s504) > 0"
-  check "the front answered every request" "$(val gave_up) == 0 && $(val errors) == 0"
-  check "spent budgets never reached the back" "$(val spent) > 0 && $(val spent_arrived) == 0"
-  for s in front mid back; do check "$s in-flight gauge back to 0" "$(val ${s}_inflight) == 0"; done
-  if [[ $prop == grpc ]]; then
-    check "no work started past its deadline" "$(val started_past_deadline) == 0"
-  else
-    check "disconnects aborted work (the test exercised them)" "$(val aborted) > 0"
   fi
 done
 if ((fails > 0)); then exit 1; fi
