@@ -156,8 +156,8 @@ An untraced quiet run just before (load 0.8) had 4 and 2 of the back's work past
   (a stall no hop can see spoils one run; a defect on the path spoils both). The same goes for its
   check that no work starts past the front's deadline with the budget propagated: a relative budget
   (`grpc-timeout`) starts when the next hop reads it, so a hop kept from the CPU between the send and
-  the read stretches it (once at load average 7.95: 16 of ~320 started past it). In 9 smoke runs at
-  load average 6.8-8.0, 2 of the 27 variant runs missed a timed check (the one retried passed; the
+  the read stretches it (once at load average 7.95: 16 of ~320 started past it). In 14 smoke runs at
+  load average 4.6-8.0, 3 of the 42 variant runs missed a timed check (the two retried passed; the
   other came before this retry). A back made to ignore
   the cancel (its handler under `without_cancel` and with Asio's cancellation disabled, for the
   check only) fails it in both runs: 441-457 of ~480 late by more than 50 ms with the CPU waits
