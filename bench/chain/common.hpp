@@ -10,6 +10,11 @@
 
 #include <asioctx/http.hpp>
 
+#include <asioctx/detail/op_pool.hpp>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <sys/resource.h>
 
 #include <unistd.h>
@@ -57,6 +62,29 @@ inline std::int64_t rss_bytes() {
   long pages = 0, resident = 0;
   statm >> pages >> resident;
   return static_cast<std::int64_t>(resident) * sysconf(_SC_PAGESIZE);
+}
+
+// Where the resident memory is: malloc's bytes in use and free bytes it keeps (all arenas), and
+// asioctx's per-thread cache of small blocks (this thread's: the services run on one).
+struct heap {
+  std::int64_t in_use, kept_free, op_cache;
+};
+
+inline heap heap_now() {
+#if defined(__GLIBC__)
+  const struct mallinfo2 mi = mallinfo2();
+  return {static_cast<std::int64_t>(mi.uordblks + mi.hblkhd), static_cast<std::int64_t>(mi.fordblks),
+          static_cast<std::int64_t>(asioctx::detail::op_cache.bytes)};
+#else
+  return {0, 0, static_cast<std::int64_t>(asioctx::detail::op_cache.bytes)};  // glibc's counters only
+#endif
+}
+
+// Gives malloc's free memory back to the system where it can (glibc), for GET /trim.
+inline void trim_heap() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 inline ahttp::response plain(const ahttp::request& req, bhttp::status s, std::string body) {

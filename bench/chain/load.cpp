@@ -102,7 +102,9 @@ struct tally {
   long sent = 0, done = 0, spent = 0, ok_in_budget = 0, client_gave_up = 0, errors = 0;
   std::string first_error;
   std::map<unsigned, long> status;
-  std::vector<double> latency_ms;  // answered requests, from the scheduled time
+  std::vector<double> latency_ms;       // answered requests, from the scheduled time
+  std::vector<double> send_lag_ms;      // how late each request left (this process kept from its schedule)
+  std::vector<double> sent_latency_ms;  // answered requests, from the time they left
 };
 
 using scrape = std::map<std::string, std::map<std::string, double>>;
@@ -145,6 +147,7 @@ int main(int argc, char** argv) {
   po.max_connections_per_host = 8192;
   po.max_idle_per_host = 8192;
   ahttp::client_pool pool(io.get_executor(), po);
+  ahttp::client_pool scraper(io.get_executor());  // its own: the load's connections close before the end
   scrape before;
 
   ahttp::client_options co;
@@ -156,6 +159,7 @@ int main(int argc, char** argv) {
   const long total = warm + measured;
   const auto period = std::chrono::duration<double>(1.0 / o.rate);
   const auto start = sclock::now();
+  const std::int64_t cpu_at_start = chain::cpu_us();
   tally t;
   net::steady_timer ticker(io);
   std::function<void()> tick = [&] {
@@ -168,52 +172,63 @@ int main(int argc, char** argv) {
         return;
       }
       const bool counted = t.sent >= warm;
+      if (counted) t.send_lag_ms.push_back(std::chrono::duration<double, std::milli>(now - due).count());
       const bool spent = o.spent_every > 0 && t.sent % o.spent_every == 0;
       ahttp::request req(bhttp::verb::get, spent ? "/work?spent=1" : "/work", 11);
       req.set("grpc-timeout", spent ? std::string("0m") : budget_value);
       if (spent && counted) ++t.spent;
       auto [ctx, cancel] = asioctx::with_timeout(asioctx::background(), o.budget + 1s);
-      pool.async_fetch(
-          ctx, o.target.host, o.target.port, std::move(req), co,
-          [&t, &o, due, counted, cancel = std::move(cancel)](asioctx::error_code ec, ahttp::response res) {
-            ++t.done;
-            cancel();
-            if (!counted) return;
-            if (ec == asioctx::error::deadline_exceeded) {
-              ++t.client_gave_up;
-            } else if (ec) {
-              if (t.errors++ == 0) t.first_error = ec.message();
-            } else {
-              const double ms = std::chrono::duration<double, std::milli>(sclock::now() - due).count();
-              ++t.status[res.result_int()];
-              t.latency_ms.push_back(ms);
-              if (res.result_int() == 200 && ms <= static_cast<double>(o.budget.count())) ++t.ok_in_budget;
-            }
-          });
+      pool.async_fetch(ctx, o.target.host, o.target.port, std::move(req), co,
+                       [&t, &o, due, now, counted, cancel = std::move(cancel)](asioctx::error_code ec,
+                                                                               ahttp::response res) {
+                         ++t.done;
+                         cancel();
+                         if (!counted) return;
+                         if (ec == asioctx::error::deadline_exceeded) {
+                           ++t.client_gave_up;
+                         } else if (ec) {
+                           if (t.errors++ == 0) t.first_error = ec.message();
+                         } else {
+                           const double ms =
+                               std::chrono::duration<double, std::milli>(sclock::now() - due).count();
+                           ++t.status[res.result_int()];
+                           t.latency_ms.push_back(ms);
+                           t.sent_latency_ms.push_back(
+                               std::chrono::duration<double, std::milli>(sclock::now() - now).count());
+                           if (res.result_int() == 200 && ms <= static_cast<double>(o.budget.count()))
+                             ++t.ok_in_budget;
+                         }
+                       });
     }
   };
   bool counting = warm == 0;
-  if (counting) before = read_all(io, pool, o.metrics);
+  if (counting) before = read_all(io, scraper, o.metrics);
   tick();
   while (t.done < total && io.run_one()) {
     // The counters start when the warm-up ends (the load keeps running while they are read).
     if (!counting && t.sent >= warm) {
       counting = true;
-      before = read_all(io, pool, o.metrics);
+      before = read_all(io, scraper, o.metrics);
     }
   }
 
-  // Let abandoned work drain, then read the gauges.
+  // Let abandoned work drain and the load's connections close (the target's only open connection
+  // is then the scraper's), then read the gauges: the memory a service keeps once its clients left.
+  pool.close();
   const auto settle_until = sclock::now() + 3s;
-  scrape after = read_all(io, pool, o.metrics);
+  scrape after = read_all(io, scraper, o.metrics);
   for (;;) {
     bool idle = true;
-    for (auto& [name, m] : after) idle = idle && m["chain_inflight"] == 0;
+    for (const auto& e : o.metrics) {
+      auto& m = after[e.name];
+      idle = idle && m["chain_inflight"] == 0 &&
+             (e.host != o.target.host || e.port != o.target.port || m["asioctx_http_open_connections"] <= 1);
+    }
     if (idle || sclock::now() > settle_until) break;
     net::steady_timer pause(io, 50ms);
     pause.async_wait([](auto) {});
     io.run_one();
-    after = read_all(io, pool, o.metrics);
+    after = read_all(io, scraper, o.metrics);
   }
 
   const double window = static_cast<double>(measured) / o.rate;
@@ -230,6 +245,11 @@ int main(int argc, char** argv) {
   std::printf(" s_other=%ld gave_up=%ld errors=%ld", other, t.client_gave_up, t.errors);
   std::vector<double> lat = t.latency_ms;
   std::printf(" p50_ms=%.1f p99_ms=%.1f", pct(lat, 0.50), pct(lat, 0.99));
+  // The generator's own share of the latency: sent late, or its CPU time per request.
+  std::printf(
+      " p99_from_send_ms=%.1f send_lag_p99_ms=%.1f load_cpu_us_per_req=%.0f", pct(t.sent_latency_ms, 0.99),
+      pct(t.send_lag_ms, 0.99),
+      static_cast<double>(chain::cpu_us() - cpu_at_start) / std::max<double>(1, static_cast<double>(total)));
   const auto delta = [&](const std::string& svc, const std::string& key) {
     auto a = after.find(svc);
     auto b = before.find(svc);
@@ -250,6 +270,12 @@ int main(int argc, char** argv) {
                 delta(e.name, "chain_cpu_us_total") / std::max<double>(1, static_cast<double>(measured)),
                 e.name.c_str(), a->second["chain_inflight"], e.name.c_str(),
                 a->second["chain_rss_bytes"] / 1024);
+    std::printf(" %s_heap_kb=%.0f %s_heap_free_kb=%.0f %s_op_cache_kb=%.0f %s_conns=%.0f %s_pool_idle=%.0f",
+                e.name.c_str(), a->second["chain_heap_in_use_bytes"] / 1024, e.name.c_str(),
+                a->second["chain_heap_free_bytes"] / 1024, e.name.c_str(),
+                a->second["chain_op_cache_bytes"] / 1024, e.name.c_str(),
+                a->second["asioctx_http_open_connections"], e.name.c_str(),
+                a->second["chain_pool_idle_connections"]);
     if (a->second.count("chain_slot_us_total")) {
       const double slot = delta(e.name, "chain_slot_us_total");
       const double wasted = delta(e.name, "chain_wasted_slot_us_total");
@@ -267,6 +293,6 @@ int main(int argc, char** argv) {
   std::printf("\n");
   if (t.errors > 0)
     std::fprintf(stderr, "chain_load: %ld errors, the first: %s\n", t.errors, t.first_error.c_str());
-  pool.close();
+  scraper.close();
   return 0;
 }

@@ -16,8 +16,14 @@
 # Needs golang-go and gnuplot-nox (scripts/deps.sh). Usage:
 #   bench/chain/run.sh [BUILD_DIR]     env: SECONDS_PER_RUN (10) SLOTS (8) WORK_MS (20) MARGIN_MS (15)
 #                                           BUDGET_MS (200) CPU=1 (CPU-bound work) VARIANTS (all; a subset
-#                                           draws no plot) OUT (bench/RESULTS-chain.md) PNG (doc/chain.png)
+#                                           draws no plot) LOADS ("0.5 1 2 4 4r") OUT (bench/RESULTS-chain.md)
+#                                           PNG (doc/chain.png)
+#   QUICK=1 bench/chain/run.sh         the 2x/4x pair of the asioctx variant, 5 s each (about 20 s):
+#                                           its table goes to stdout, RESULTS-chain.md is left alone
 set -euo pipefail
+if [[ ${QUICK:-0} == 1 ]]; then
+  : "${VARIANTS:=asioctx}" "${LOADS:=2 4}" "${SECONDS_PER_RUN:=5}"
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${1:-$root/build}
@@ -31,13 +37,16 @@ if [[ ${CPU:-0} == 1 ]]; then cpu_flag=(--cpu) go_cpu=(-cpu); fi
 capacity=$((slots * 1000 / work_ms))
 service=$build/bench/chain/chain_service
 load=$build/bench/chain/chain_load
-command -v go >/dev/null || { echo "needs go (scripts/deps.sh golang-go)" >&2; exit 1; }
+variants=${VARIANTS:-asioctx asioctx-nopropagation go}
+uses_go=0
+[[ " $variants " == *" go "* ]] && uses_go=1
+if ((uses_go)); then command -v go >/dev/null || { echo "needs go (scripts/deps.sh golang-go)" >&2; exit 1; }; fi
 for p in "$service" "$load"; do
   [ -x "$p" ] || { echo "no $p; build the chain_service and chain_load targets first" >&2; exit 1; }
 done
 # shellcheck source=bench/chain/lib.sh
 source "$(dirname "$0")/lib.sh"
-(cd "$here/go" && go build -o "$tmp/chain_go" .)
+if ((uses_go)); then (cd "$here/go" && go build -o "$tmp/chain_go" .); fi
 ulimit -n 20000 2>/dev/null || true
 
 results=$tmp/results
@@ -78,13 +87,16 @@ run_variant() {  # run_variant VARIANT LOADS...
 }
 
 began=$(date -u '+%Y-%m-%d %H:%M UTC')
-for v in ${VARIANTS:-asioctx asioctx-nopropagation go}; do run_variant "$v" 0.5 1 2 4 4r; done
+# shellcheck disable=SC2086  # LOADS is a list
+for v in $variants; do run_variant "$v" ${LOADS:-0.5 1 2 4 4r}; done
 [[ -n ${VARIANTS:-} ]] || run_variant asioctx-nomargin 2 4
 
 out=${OUT:-$root/bench/RESULTS-chain.md}
+if [[ ${QUICK:-0} == 1 && -z ${OUT:-} ]]; then out=$tmp/quick.md; fi
 "$here/report.sh" "$results" "$began" "slots=$slots work_ms=$work_ms${CPU:+ cpu=$CPU} margin_ms=$margin_ms budget_ms=$budget_ms seconds_per_run=$seconds capacity=$capacity" \
   >"$out"
 [[ -n ${VARIANTS:-} ]] || "$root/doc/chart_chain.sh" "$out" "${PNG:-$root/doc/chain.png}"
+if [[ $out == "$tmp/quick.md" ]]; then sed '/^## What propagation/q' "$out" | grep '^|'; fi
 echo
 sed -n 's/^| \([a-z-]*\) | \([0-9.]*x\) | \([0-9.]*\) | \([0-9.]*\) | \([0-9.]*\) |.*/chain \1 \2 goodput=\3% wasted=\4% p99=\5ms/p' \
   "$out" | grep -v '^chain asioctx-nomargin '  # that one is in RESULTS-chain.md

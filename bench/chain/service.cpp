@@ -7,6 +7,7 @@
 //
 //   chain_service --role front|mid|back [--port N] [--next HOST:PORT] [--timeout-ms MS]
 //                 [--propagate grpc|none] [--margin-ms MS] [--slots N] [--work-ms W] [--cpu]
+//                 [--trace FILE]
 //
 // front and mid forward every request to --next with a client_pool under the request's context
 // (the budget in grpc-timeout less --margin-ms, or no budget with --propagate none: then only a
@@ -14,9 +15,11 @@
 // works --work-ms: a timer bound to the context, or with --cpu a busy loop that yields and checks
 // ctx.done() every 100 us. back starts no work its budget cannot finish, and a slot wait ends once
 // the work could no longer finish in time. GET /metrics: counters.
+// GET /trim: malloc_trim(0), and the RSS before and after (what malloc kept free).
 // Prints "listening on ADDR:PORT"; SIGINT/SIGTERM shut it down.
 #include "common.hpp"
 #include "slots.hpp"
+#include "trace.hpp"
 
 #include <asioctx/bind.hpp>
 #include <asioctx/http.hpp>
@@ -51,6 +54,7 @@ struct config {
   std::size_t slots = 8;
   std::chrono::microseconds work{20'000};
   bool cpu = false;
+  std::string trace;
 };
 
 // The back's accounting, in microseconds. Slot time is wasted unless its work finished by the
@@ -67,12 +71,20 @@ struct service {
   counters c;
   std::optional<chain::slots> slots;
   std::optional<ahttp::client_pool> pool;
+  std::optional<chain::trace> tr;
 
   // Whether ctx leaves time for the whole work (a budget that cannot finish starts nothing).
   bool can_finish(const asioctx::context& ctx) const {
     if (ctx.done()) return false;
     const auto d = ctx.deadline();
     return !d || ahttp::remaining(*d, asioctx::clock::now()) >= cfg.work;
+  }
+
+  // The front's deadline for req: the front's own context's, the header's past it.
+  std::int64_t origin_of(const asioctx::context& ctx, const ahttp::request& req) const {
+    if (const auto d = ctx.deadline(); d && cfg.role == "front")
+      return chain::unix_ns() + ahttp::remaining(*d, asioctx::clock::now()).count();
+    return chain::origin_deadline(req);
   }
 
   // True if the work ran to its end.
@@ -97,11 +109,13 @@ struct service {
     }
   }
 
-  net::awaitable<ahttp::response> back(asioctx::context ctx, const ahttp::request& req) {
+  net::awaitable<ahttp::response> back(asioctx::context ctx, const ahttp::request& req,
+                                       chain::trace::record* rec) {
     const std::int64_t origin = chain::origin_deadline(req);
     if (req.target().find("spent=1") != boost::beast::string_view::npos) ++c.spent_arrived;
     if (!can_finish(ctx)) {
       ++c.refused;
+      if (rec) rec->outcome = 'r';
       co_return chain::deadline_answer(req);
     }
     // A slot that comes with less than the work's time left is no use: the wait ends then.
@@ -111,19 +125,24 @@ struct service {
     wait.cancel();
     if (!got) {
       ++c.wait_ended;
+      if (rec) rec->outcome = 'w';
       co_return chain::deadline_answer(req);
     }
     const auto taken = std::chrono::steady_clock::now();
+    if (rec) rec->slot = chain::unix_ns();
     bool finished = false;
     if (can_finish(ctx)) {  // the wait may have eaten the budget
       ++c.started;
       if (origin != 0 && chain::unix_ns() > origin) ++c.started_past_deadline;
       finished = co_await work(ctx);
       ++(finished ? c.completed : c.aborted);
+      if (rec) rec->outcome = finished ? 'c' : 'a';
     } else {
       ++c.refused;
+      if (rec) rec->outcome = 'r';
     }
     slots->release();
+    chain::trace::end(rec);
     const auto held =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - taken);
     const std::int64_t late_us =
@@ -136,11 +155,9 @@ struct service {
     co_return finished ? chain::plain(req, bhttp::status::ok, "done\n") : chain::deadline_answer(req);
   }
 
-  net::awaitable<ahttp::response> forward(asioctx::context ctx, const ahttp::request& req) {
+  net::awaitable<ahttp::response> forward(asioctx::context ctx, const ahttp::request& req,
+                                          std::int64_t origin) {
     ahttp::request out(bhttp::verb::get, req.target(), 11);
-    std::int64_t origin = chain::origin_deadline(req);
-    if (const auto d = ctx.deadline(); d && cfg.role == "front")
-      origin = chain::unix_ns() + ahttp::remaining(*d, asioctx::clock::now()).count();
     if (origin != 0) out.set(std::string(chain::origin_deadline_field), std::to_string(origin));
     auto [ec, res] = co_await pool->async_fetch(ctx, cfg.next_host, cfg.next_port, std::move(out), cfg.client,
                                                 net::as_tuple(net::use_awaitable));
@@ -161,6 +178,10 @@ struct service {
     counter("chain_requests_total", "Requests handled (the scrapes not counted).", c.requests);
     counter("chain_cpu_us_total", "CPU time of the process, user and system.", chain::cpu_us());
     gauge("chain_rss_bytes", "Resident set size.", chain::rss_bytes());
+    const chain::heap h = chain::heap_now();
+    gauge("chain_heap_in_use_bytes", "malloc's bytes in use.", h.in_use);
+    gauge("chain_heap_free_bytes", "Free bytes malloc keeps.", h.kept_free);
+    gauge("chain_op_cache_bytes", "Bytes in asioctx's small-block cache (this thread).", h.op_cache);
     if (slots) {
       gauge("chain_slot_waiting", "Requests waiting for a slot.",
             static_cast<std::int64_t>(slots->waiting()));
@@ -186,6 +207,7 @@ struct service {
       const auto& m = pool->get_metrics();
       counter("chain_pool_connections_total", "Connections the client pool opened.",
               static_cast<std::int64_t>(m.connections_total.load()));
+      gauge("chain_pool_idle_connections", "Idle connections in the client pool.", m.idle_connections.load());
     }
     server.write_prometheus(out);
     return out;
@@ -219,6 +241,8 @@ bool parse(int argc, char** argv, config& cfg) {
       cfg.slots = static_cast<std::size_t>(std::max(1, std::atoi(argv[++i])));
     } else if (a == "--work-ms" && v) {
       cfg.work = std::chrono::microseconds(static_cast<long>(std::atof(argv[++i]) * 1000));
+    } else if (a == "--trace" && v) {
+      cfg.trace = argv[++i];
     } else if (a == "--cpu") {
       cfg.cpu = true;
     } else {
@@ -239,6 +263,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   net::io_context io(1);
+  s.tr.emplace(s.cfg.trace);
+  s.tr->sample(io.get_executor());
   if (s.cfg.role == "back") {
     s.slots.emplace(io.get_executor(), s.cfg.slots);
   } else {
@@ -253,14 +279,29 @@ int main(int argc, char** argv) {
   auto handler = [&](asioctx::context ctx, ahttp::request req) -> net::awaitable<ahttp::response> {
     if (req.target() == "/metrics")
       co_return chain::plain(req, bhttp::status::ok, s.metrics(server->get_metrics()));
+    if (req.target() == "/trim") {  // how much of the RSS is free memory malloc kept
+      const std::int64_t before = chain::rss_bytes();
+      chain::trim_heap();
+      co_return chain::plain(req, bhttp::status::ok,
+                             "rss_kb " + std::to_string(before / 1024) + " -> " +
+                                 std::to_string(chain::rss_bytes() / 1024) + "\n");
+    }
     ++s.c.requests;
     ++s.c.inflight;
+    const std::int64_t origin = s.origin_of(ctx, req);
+    chain::trace::record* rec = s.tr->begin(ctx, io.get_executor(), origin);
     struct leave {
       std::int64_t& n;
-      ~leave() { --n; }
-    } guard{s.c.inflight};
-    if (s.slots) co_return co_await s.back(std::move(ctx), req);
-    co_return co_await s.forward(std::move(ctx), req);
+      chain::trace::record* rec;
+      ~leave() {
+        --n;
+        chain::trace::end(rec);  // the back's is ended when its slot is released
+      }
+    } guard{s.c.inflight, rec};
+    if (s.slots) co_return co_await s.back(std::move(ctx), req, rec);
+    ahttp::response res = co_await s.forward(std::move(ctx), req, origin);
+    if (rec) rec->outcome = res.result() == bhttp::status::ok ? '2' : '5';
+    co_return res;
   };
   server.emplace(io.get_executor(), handler, so);
   server->listen({net::ip::make_address("127.0.0.1"), s.cfg.port});
@@ -269,7 +310,9 @@ int main(int argc, char** argv) {
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](auto, int) {
     if (s.pool) s.pool->close();
+    s.tr->stop();  // its sampler; written below
     server->async_shutdown(1s, [] {});
   });
   io.run();
+  s.tr->write(s.cfg.role);
 }
