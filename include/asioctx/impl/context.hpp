@@ -29,8 +29,6 @@ struct is_executor_or_context
                          boost::asio::is_executor<T>::value ||
                          std::is_convertible_v<T&, boost::asio::execution_context&>> {};
 
-};
-
 }  // namespace detail
 
 template <class T>
