@@ -39,6 +39,15 @@ void per_op(benchmark::State& state, int n) {
 
 // --- One operation, bound vs unbound, batched: `batch` issued, then one run().
 
+// n timers on io, each set to expire at (or after) when.
+template <class When>
+std::vector<net::steady_timer> make_timers(net::io_context& io, int n, When when) {
+  std::vector<net::steady_timer> timers;
+  timers.reserve(n);
+  for (int i = 0; i < n; ++i) timers.emplace_back(io, when);
+  return timers;
+}
+
 void BM_post_unbound(benchmark::State& state) {
   net::io_context io(1);
   long n = 0;
@@ -72,9 +81,7 @@ template <bool Bound>
 void timer_wait(benchmark::State& state) {
   net::io_context io(1);
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
-  std::vector<net::steady_timer> timers;
-  timers.reserve(batch);
-  for (int i = 0; i < batch; ++i) timers.emplace_back(io, net::steady_timer::time_point::min());
+  std::vector<net::steady_timer> timers = make_timers(io, batch, net::steady_timer::time_point::min());
   long n = 0;
   auto handler = [&n](error_code) { ++n; };
   asioctx_bench::alloc_scope allocs(state);
@@ -96,9 +103,7 @@ void BM_timer_wait_unbound(benchmark::State& state) { timer_wait<false>(state); 
 // wait cancellable (it installs a cancellation handler), reported beside the bound wait.
 void BM_timer_wait_slot(benchmark::State& state) {
   net::io_context io(1);
-  std::vector<net::steady_timer> timers;
-  timers.reserve(batch);
-  for (int i = 0; i < batch; ++i) timers.emplace_back(io, net::steady_timer::time_point::min());
+  std::vector<net::steady_timer> timers = make_timers(io, batch, net::steady_timer::time_point::min());
   std::vector<net::cancellation_signal> signals(batch);
   long n = 0;
   auto handler = [&n](error_code) { ++n; };
@@ -156,9 +161,7 @@ BENCHMARK(BM_socket_read_bound);
 
 void BM_cancel_pending_single_thread(benchmark::State& state) {
   net::io_context io(1);
-  std::vector<net::steady_timer> timers;
-  timers.reserve(batch);
-  for (int i = 0; i < batch; ++i) timers.emplace_back(io, std::chrono::hours(1));
+  std::vector<net::steady_timer> timers = make_timers(io, batch, std::chrono::hours(1));
   long n = 0;
   auto handler = [&n](error_code ec) { n += ec == asioctx::error::canceled; };
   for (auto _ : state) {
@@ -177,9 +180,7 @@ BENCHMARK(BM_cancel_pending_single_thread)->Unit(benchmark::kMicrosecond);
 // emitted in one loop.
 void BM_cancel_pending_single_thread_floor(benchmark::State& state) {
   net::io_context io(1);
-  std::vector<net::steady_timer> timers;
-  timers.reserve(batch);
-  for (int i = 0; i < batch; ++i) timers.emplace_back(io, std::chrono::hours(1));
+  std::vector<net::steady_timer> timers = make_timers(io, batch, std::chrono::hours(1));
   std::vector<net::cancellation_signal> signals(batch);
   long n = 0;
   auto handler = [&n](error_code ec) { n += ec == net::error::operation_aborted; };
@@ -278,9 +279,7 @@ constexpr int deadline_ops = 1000;
 
 void BM_deadline_shared_context(benchmark::State& state) {
   net::io_context io(1);
-  std::vector<net::steady_timer> timers;
-  timers.reserve(deadline_ops);
-  for (int i = 0; i < deadline_ops; ++i) timers.emplace_back(io, std::chrono::hours(1));
+  std::vector<net::steady_timer> timers = make_timers(io, deadline_ops, std::chrono::hours(1));
   long n = 0;
   auto handler = [&n](error_code ec) { n += ec == asioctx::error::deadline_exceeded; };
   for (auto _ : state) {
@@ -330,9 +329,7 @@ BENCHMARK(BM_deadline_per_operation)->Unit(benchmark::kMicrosecond);
 // deadline can do with Asio's per-operation cancellation).
 void BM_deadline_shared_floor(benchmark::State& state) {
   net::io_context io(1);
-  std::vector<net::steady_timer> timers;
-  timers.reserve(deadline_ops);
-  for (int i = 0; i < deadline_ops; ++i) timers.emplace_back(io, std::chrono::hours(1));
+  std::vector<net::steady_timer> timers = make_timers(io, deadline_ops, std::chrono::hours(1));
   std::vector<net::cancellation_signal> signals(deadline_ops);
   net::steady_timer deadline(io);
   long n = 0;
