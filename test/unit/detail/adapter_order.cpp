@@ -9,7 +9,7 @@
 // the result is the context's error; live and already-done contexts; cancels from other threads.
 #include <asioctx/bind.hpp>
 
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
