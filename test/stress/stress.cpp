@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(random_cancellation_across_strands) {
   for (int round = 0; round < rounds; ++round) {
     tree t = make_tree(rng);
     std::vector<outcome> outcomes(ops_per_round);
-    std::atomic<int> completed{0};
+    asioctx_test::watched<int> completed{0};
 
     auto check = [&](int i, const asioctx::context& ctx, error_code ec, bool timer_op) {
       if (outcomes[i].calls.fetch_add(1) != 0) ++wrong;  // exactly once
@@ -132,10 +132,7 @@ BOOST_AUTO_TEST_CASE(random_cancellation_across_strands) {
     for (auto& th : cancellers) th.join();
     t.cancels[0]();  // whatever is left ends now
 
-    auto until = std::chrono::steady_clock::now() + 60s;
-    while (completed.load() != ops_per_round && std::chrono::steady_clock::now() < until)
-      std::this_thread::yield();
-    BOOST_TEST_REQUIRE(completed.load() == ops_per_round);
+    BOOST_TEST_REQUIRE(asioctx_test::wait_until([&] { return completed.load() == ops_per_round; }, 60s));
     for (auto& o : outcomes) BOOST_TEST_REQUIRE(o.calls.load() == 1);
     // Completed operations left nothing registered.
     for (auto& n : t.nodes) BOOST_TEST_REQUIRE(asioctx_test::waiter_count(n) == 0u);
@@ -182,7 +179,7 @@ BOOST_AUTO_TEST_CASE(concurrent_derive_cancel_and_drop) {
   // Threads derive, bind, cancel and drop contexts below shared parents all at once.
   net::thread_pool pool(4);
   auto [root, cancel_root] = asioctx::with_cancel(asioctx::background());
-  std::atomic<int> completions{0}, started{0};
+  asioctx_test::watched<int> completions{0}, started{0};
   std::vector<std::thread> workers;
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&, w, &root = root] {
@@ -203,10 +200,7 @@ BOOST_AUTO_TEST_CASE(concurrent_derive_cancel_and_drop) {
   }
   for (auto& th : workers) th.join();
   cancel_root();
-  auto until = std::chrono::steady_clock::now() + 60s;
-  while (completions.load() != started.load() && std::chrono::steady_clock::now() < until)
-    std::this_thread::yield();
-  BOOST_TEST(completions.load() == started.load());
+  BOOST_TEST(asioctx_test::wait_until([&] { return completions.load() == started.load(); }, 60s));
   pool.join();
   BOOST_TEST(asioctx_test::child_count(root) == 0u);
 }
