@@ -186,9 +186,14 @@ void bound_op::emit_from_outer(boost::asio::cancellation_type type) noexcept {
   if (enter(emitting, true) & completed) return;
   emit_frame f = emit_in_frame(this, signal_, type);
   unsigned char s = state_.fetch_and(static_cast<unsigned char>(~emitting), std::memory_order_acq_rel);
-  // The handler came inside the emit: free the operation if nobody else will (its batch, if the
-  // context handed it over and the batch has not let go of it, frees it on seeing `completed`).
-  if (f.completed && (f.live || (s & released))) free();
+  // The handler came inside the emit and left the operation here. Unlinked from its live batch,
+  // its node reference went to the batch: only the object is left. Handed over, it is freed
+  // here if its batch has let go of it; otherwise the batch frees it on seeing `completed`.
+  if (!f.completed) return;
+  if (f.live)
+    recycle();
+  else if (s & released)
+    free();
 }
 
 void bound_op::emit_from_batch() noexcept {
