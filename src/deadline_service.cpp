@@ -303,35 +303,7 @@ void context_core::on_idle_check() noexcept {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Enrolled waiters and shutdown
-
-bool context_core::enroll(registered* r) noexcept {
-  unique_lock lock(mutex_);
-  if (dead()) return false;
-  registry_.push_back(r);
-  ++registry_size_;
-  users_.add();
-  return true;
-}
-
-void context_core::withdraw(registered* r) noexcept {
-  unique_lock lock(mutex_);
-  // Once dead, the shutdown owns the list the waiter is in (and holds it pinned).
-  if (!dead() && r->is_linked()) {
-    registry_.erase(r);
-    --registry_size_;
-  }
-  bool last = drop_user_locked();  // every enrolled waiter withdraws once, shutdown or not
-  lock.unlock();
-  if (last) delete this;
-}
-
-bool context_core::enter() noexcept {
-  inflight_.fetch_add(1, std::memory_order_seq_cst);
-  return !dead_.load(std::memory_order_seq_cst);
-}
-
-void context_core::leave() noexcept { inflight_.fetch_sub(1, std::memory_order_release); }
+// Shutdown
 
 void context_core::shutdown() noexcept {
   unique_lock lock(mutex_);
@@ -357,29 +329,6 @@ void context_core::shutdown() noexcept {
     r->on_shutdown();
     r->unpin();
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Test hooks
-
-std::size_t context_core::heap_size() noexcept {
-  unique_lock lock(mutex_);
-  return heap_.size();
-}
-
-std::size_t context_core::enrolled() noexcept {
-  unique_lock lock(mutex_);
-  return registry_size_;
-}
-
-bool context_core::contains(const deadline_arm* a) noexcept {
-  unique_lock lock(mutex_);
-  return a->heap_index != deadline_arm::not_in_heap;
-}
-
-bool context_core::timer_armed() noexcept {
-  unique_lock lock(mutex_);
-  return armed_ != never;
 }
 
 }  // namespace detail
