@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(thousands_of_requests_half_past_their_deadline) {
       // Nothing left: no handler, no connection, no armed deadline timer.
       BOOST_TEST(wait_until([&] {
         return srv.stats().inflight_requests == 0 && srv.stats().open_connections == 0 &&
-               asioctx::detail::armed_deadlines(srv.io()) == 0;
+               asioctx_test::armed_deadlines(srv.io()) == 0;
       }));
       BOOST_TEST(srv.stats().requests_total == static_cast<std::uint64_t>(per_round * (round + 1)));
       BOOST_TEST(srv.stats().deadline_exceeded_total ==

@@ -248,7 +248,7 @@ BOOST_AUTO_TEST_CASE(deadline_arms_one_timer_for_many_operations) {
     timers.push_back(std::make_unique<net::steady_timer>(io, 1h));
     timers.back()->async_wait(asioctx::bind(ctx, recorder(r)));
   }
-  BOOST_TEST(asioctx_test::held_unless_passed(asioctx::detail::armed_deadlines(io) == 1u, *ctx.deadline()));
+  BOOST_TEST(asioctx_test::held_unless_passed(asioctx_test::armed_deadlines(io) == 1u, *ctx.deadline()));
   io.run_for(10s);
   BOOST_TEST(r->calls == 1000);
   BOOST_TEST((r->ec == error::deadline_exceeded));
@@ -261,7 +261,7 @@ BOOST_AUTO_TEST_CASE(inherited_deadline_arms_the_ancestors_timer) {
   net::steady_timer timer(io, 1h);
   auto r = std::make_shared<result>();
   timer.async_wait(asioctx::bind(inner, recorder(r)));
-  BOOST_TEST(asioctx_test::held_unless_passed(asioctx::detail::armed_deadlines(io) == 1u, *outer.deadline()));
+  BOOST_TEST(asioctx_test::held_unless_passed(asioctx_test::armed_deadlines(io) == 1u, *outer.deadline()));
   io.run_for(10s);
   BOOST_TEST((r->ec == error::deadline_exceeded));
 }
@@ -282,7 +282,7 @@ BOOST_AUTO_TEST_CASE(deadline_armed_on_the_operations_context_with_an_adapter_ou
         (*r)(ec);
       });
       BOOST_TEST(
-          asioctx_test::held_unless_passed(asioctx::detail::armed_deadlines(io) == 1u, *ctx.deadline()));
+          asioctx_test::held_unless_passed(asioctx_test::armed_deadlines(io) == 1u, *ctx.deadline()));
       io.run_for(10s);
       BOOST_TEST(r->calls == 1);
       BOOST_TEST((r->ec == error::deadline_exceeded));
@@ -684,7 +684,7 @@ BOOST_AUTO_TEST_CASE(io_context_destroyed_before_bound_contexts) {
     keep_cancel = cancel;
     net::steady_timer timer(io, 1h);
     timer.async_wait(asioctx::bind(ctx, recorder(r)));
-    BOOST_TEST(asioctx::detail::armed_deadlines(io) == 1u);
+    BOOST_TEST(asioctx_test::armed_deadlines(io) == 1u);
     BOOST_TEST(asioctx_test::waiter_count(ctx) == 1u);
   }
   // The pending handler was destroyed with the io_context and unregistered itself.

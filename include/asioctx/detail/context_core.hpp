@@ -226,9 +226,6 @@ deadline_arm* arm_for(const cancel_node* c, const Executor& ex) {
   return c->has_deadline() ? tree::arm(c, core_of_executor(ex)) : nullptr;
 }
 
-// Test hook: how many deadlines are waited on (in the heap) in ctx.
-inline std::size_t armed_deadlines(boost::asio::execution_context& ctx) { return core_of(ctx)->heap_size(); }
-
 // Accepts an executor or an execution context (io_context&), as Asio's own functions do.
 template <class T>
 decltype(auto) executor_of(T& t) {
