@@ -281,8 +281,7 @@ BOOST_AUTO_TEST_CASE(deadline_armed_on_the_operations_context_with_an_adapter_ou
         on_strand = strand.running_in_this_thread();
         (*r)(ec);
       });
-      BOOST_TEST(
-          asioctx_test::held_unless_passed(asioctx_test::armed_deadlines(io) == 1u, *ctx.deadline()));
+      BOOST_TEST(asioctx_test::held_unless_passed(asioctx_test::armed_deadlines(io) == 1u, *ctx.deadline()));
       io.run_for(10s);
       BOOST_TEST(r->calls == 1);
       BOOST_TEST((r->ec == error::deadline_exceeded));
