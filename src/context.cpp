@@ -21,7 +21,10 @@ using detail::tree;
 
 template <class Cancel>
 derived<Cancel> make_derived(detail::node* n) {
-  // n comes with two references: one for the context, one for the cancel function.
+  // A child born done comes with one reference, for the context: its cancel function, which
+  // would cancel nothing, is empty.
+  if (n->kind() == detail::node_kind::done) return derived<Cancel>{access::make<context>(n), Cancel()};
+  // Any other comes with two references: one for the context, one for the cancel function.
   return derived<Cancel>{access::make<context>(n), access::make<Cancel>(access::make<context>(n))};
 }
 

@@ -26,16 +26,30 @@ namespace detail {
 
 using lock_guard = std::lock_guard<spin_mutex>;
 
+namespace {
+// Drops k references to a node: true if they were the last. A value, without_cancel or done node
+// is reached only through references (no try_add_ref: see node_kind): if its count is k, it is
+// the caller's alone and goes without an atomic read-modify-write, so a chain of children born
+// done is freed at the cost of plain loads.
+template <class Refs>
+bool drop(Refs& refs, node_kind kind, std::uint32_t k) noexcept {
+  const bool strong_only =
+      kind == node_kind::value || kind == node_kind::without_cancel || kind == node_kind::done;
+  if (strong_only && refs.sole(k)) return true;
+  return refs.release(k);
+}
+}  // namespace
+
 void tree::release(node* n) noexcept { release_many(n, 1); }
 
 void tree::release_many(node* n, std::uint32_t k) noexcept {
   // Iterative, so dropping the last handle to a very deep chain cannot overflow the stack.
-  if (n == nullptr || k == 0 || !n->refs_.release(k)) return;
+  if (n == nullptr || k == 0 || !drop(n->refs_, n->kind_, k)) return;
   while (n != nullptr) {
     node* parent = n->parent_;
     delete n;
     n = parent;
-    if (n != nullptr && !n->refs_.release()) return;
+    if (n != nullptr && !drop(n->refs_, n->kind_, 1)) return;
   }
 }
 
@@ -95,6 +109,8 @@ void deadline_node::print(std::ostream& os) const {
   os << ".with_deadline(" << std::round(left * 1e6) / 1e6 << "s)";
 }
 
+void done_node::print(std::ostream& os) const { os << ".with_cancel"; }
+
 void plain_node::print(std::ostream& os) const {
   if (kind() == node_kind::todo)
     os << "todo";
@@ -103,9 +119,17 @@ void plain_node::print(std::ostream& os) const {
 }
 
 node* tree::make_cancel(node* parent) {
+  cancel_node* pc = parent != nullptr ? parent->canceler() : nullptr;
+  // Below a done parent (one whose deadline passed unobserved is latched here), nothing is left
+  // to cancel: the child reports its parent's state and has none of its own.
+  if (pc != nullptr && done(pc)) {
+    auto* n = new done_node(parent, pc);
+    parent->add_ref();
+    return n;
+  }
   auto* c = new cancel_node(parent);
   if (parent != nullptr) parent->add_ref();
-  link_to_parent(c);
+  if (pc != nullptr) link_below(c, pc);  // born done the full way if the parent is done by now
   return c;
 }
 
@@ -138,8 +162,11 @@ node* tree::todo_node() noexcept {
 void tree::link_to_parent(cancel_node* c) noexcept {
   cancel_node* p = cparent(c);
   if (p == nullptr) return;
-  // A parent whose deadline passed unobserved is done: inherit rather than link.
-  if (p->state() == 0 && p->owner_ != nullptr) err(p);
+  done(p);  // a parent whose deadline passed unobserved is done: latched, to inherit rather than link
+  link_below(c, p);
+}
+
+void tree::link_below(cancel_node* c, cancel_node* p) noexcept {
   if (p->state() == 0) {  // a done parent needs no lock: its cause and site are published
     lock_guard lock(p->mutex_);
     if (p->state_.load(std::memory_order_relaxed) == 0) {

@@ -14,6 +14,7 @@
 // their waiters. Lists are guarded by a per-node spin lock; the done state is one atomic byte, so
 // err() never locks. Deadlines belong to deadline_nodes, which the deadline service of an
 // execution context keeps in its heap while something waits on them (src/deadline_service.cpp).
+// A with_cancel below a done parent is a done_node: no state of its own, its parent's reported.
 //
 
 #ifndef ASIOCTX_DETAIL_NODE_HPP
@@ -45,7 +46,10 @@ using source_location = boost::source_location;
 
 extern const boost::system::error_category& error_category_ref;
 
-enum class node_kind : unsigned char { todo, cancel, deadline, value, without_cancel };
+// Only cancel and deadline nodes (cancel_node) are ever reached without a reference of their own
+// (a parent's list of children, a deadline heap: try_add_ref); every other kind is reached only
+// through the references its holders own, which tree::release relies on.
+enum class node_kind : unsigned char { todo, cancel, deadline, value, without_cancel, done };
 
 class cancel_node;
 class deadline_node;
@@ -208,6 +212,16 @@ inline clock::time_point cancel_node::deadline() const noexcept { return owner_-
 class plain_node final : public node {
  public:
   plain_node(node_kind k, node* parent) noexcept : node(k, parent, nullptr) {}
+  void print(std::ostream& os) const override;
+};
+
+// A with_cancel (or with_cancel_cause, or with_deadline keeping its parent's deadline) made below
+// a done parent. Everything it reports is its canceler's, immutable once done: it has no
+// cancellable state, links nowhere and copies nothing; its cancel function is empty.
+class done_node final : public node {
+ public:
+  // Takes ownership of one reference to parent; starts with one reference.
+  done_node(node* parent, cancel_node* done) noexcept : node(node_kind::done, parent, done) {}
   void print(std::ostream& os) const override;
 };
 

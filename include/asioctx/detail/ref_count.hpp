@@ -29,6 +29,10 @@ class ref_count {
   // True when these were the last references: the caller destroys the object.
   bool release(std::uint32_t k = 1) noexcept { return n_.fetch_sub(k, std::memory_order_acq_rel) == k; }
 
+  // True when the caller's k references are all there are. Only for an object no thread can reach
+  // without a reference of its own (no try_add): it may then destroy it without a release().
+  bool sole(std::uint32_t k) const noexcept { return n_.load(std::memory_order_acquire) == k; }
+
   // Takes a reference unless the count already reached zero (the object is being destroyed).
   bool try_add() noexcept {
     std::uint32_t n = n_.load(std::memory_order_relaxed);

@@ -29,7 +29,11 @@ struct tree {
   // Drops k references at once (the same, for k of them).
   static void release_many(node* n, std::uint32_t k) noexcept;
 
+  // A cancel_node with two references (the context's and its cancel function's); below a done
+  // parent, a done_node with one (its cancel function is empty).
   static node* make_cancel(node* parent);
+  // A deadline_node with two references (born done below a done parent); make_cancel's node when
+  // d is no deadline or not before the parent's.
   static node* make_deadline(node* parent, clock::time_point d, const error_code& cause,
                              const source_location& where);
   static node* make_without_cancel(node* parent);
@@ -106,6 +110,8 @@ struct tree {
   // Lifetime.
   static cancel_node* cparent(const cancel_node* c) noexcept;
   static void unlink_from_parent(cancel_node* c) noexcept;
+  // link_to_parent once p, c's cancellable parent, has been asked whether it is done.
+  static void link_below(cancel_node* c, cancel_node* p) noexcept;
 
   // Done state and cancellation.
   static const cancel_node* decider(cancel_node* c) noexcept;

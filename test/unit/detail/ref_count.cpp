@@ -27,6 +27,28 @@ BOOST_AUTO_TEST_CASE(ref_count_last_release_and_try_add) {
   BOOST_TEST(r.load() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(ref_count_sole_holder) {
+  // sole(k): the caller's k references are all there are (it may free without release()).
+  asioctx::detail::ref_count r(1);
+  BOOST_TEST(r.sole(1));
+  r.add();
+  BOOST_TEST(!r.sole(1));
+  BOOST_TEST(r.sole(2));
+  BOOST_TEST(!r.release());
+  BOOST_TEST(r.sole(1));
+  // A holder that gave its reference away on another thread is seen gone, with its writes.
+  int written = 0;
+  bool last = true;
+  r.add();
+  std::thread([&] {
+    written = 7;
+    last = r.release();
+  }).join();
+  BOOST_TEST(!last);
+  BOOST_TEST(r.sole(1));
+  BOOST_TEST(written == 7);
+}
+
 BOOST_AUTO_TEST_CASE(ref_count_exactly_one_last_release_across_threads) {
   for (int round = 0; round < 200; ++round) {
     asioctx::detail::ref_count r(1);

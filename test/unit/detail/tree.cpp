@@ -64,6 +64,14 @@ BOOST_AUTO_TEST_CASE(allocation_budget) {
   BOOST_TEST(allocations_of([] { auto d = asioctx::with_cancel(asioctx::background()); }) == 1u);
   BOOST_TEST(allocations_of([&parent = parent] { auto d = asioctx::with_cancel(parent); }) == 1u);
   BOOST_TEST(allocations_of([&parent = parent] { auto d = asioctx::with_timeout(parent, 1h); }) == 1u);
+  // A child of a done parent, with its cancel function and a cancel: one allocation too.
+  auto [done, cancel_done] = asioctx::with_cancel(asioctx::background());
+  cancel_done();
+  BOOST_TEST(allocations_of([&done = done] {
+               auto [c, cancel] = asioctx::with_cancel(done);
+               cancel();
+               auto [d, cancel_d] = asioctx::with_timeout(c, 1h);
+             }) == 2u);
   BOOST_TEST(allocations_of([&parent = parent] {
                auto v = asioctx::with_value(parent, asioctx::key<int>{"k"}, 1);
              }) == 1u);
