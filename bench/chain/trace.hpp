@@ -15,6 +15,7 @@
 
 #include "common.hpp"
 
+#include <asioctx/after_func.hpp>
 #include <asioctx/context.hpp>
 
 #include <boost/asio/any_io_executor.hpp>

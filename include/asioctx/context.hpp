@@ -14,6 +14,7 @@
 #define ASIOCTX_CONTEXT_HPP
 
 #include <asioctx/detail/access.hpp>
+#include <asioctx/detail/arm_site.hpp>
 #include <asioctx/detail/node.hpp>
 #include <asioctx/error.hpp>
 
@@ -33,11 +34,6 @@ using clock = std::chrono::steady_clock;
 
 /// A place in the source: where a context was cancelled, or where its deadline was set.
 using source_location = boost::source_location;
-
-namespace detail {
-template <class T>
-struct is_executor_or_context;
-}  // namespace detail
 
 /// A typed key for context values; its identity is the object's address.
 /**
@@ -232,8 +228,12 @@ derived<cancel_func> with_timeout_cause(const context& parent, std::chrono::dura
 /// As with_deadline, and arms the deadline on ex (an executor, or an execution context such as
 /// an `io_context`) at once.
 /**
- * The armed deadline is pending work on ex: `io_context::run()` does not return before the
- * deadline unless the context is cancelled (or released) first, just as a pending timer wait.
+ * The armed deadline is pending work on ex's execution context: `io_context::run()` does not
+ * return before the deadline unless the context is cancelled (or released) first, just as a
+ * pending timer wait. The deadline's timer runs on the execution context's own executor, never
+ * on a copy of ex (a strand or a tracked executor is not held). ex is an execution context, an
+ * executor with a context() member (every Asio executor), a strand, or an any_io_executor; this
+ * header needs none of Asio's for it.
  */
 template <class Executor,
           class = std::enable_if_t<detail::is_executor_or_context<std::decay_t<Executor>>::value>>
@@ -264,11 +264,54 @@ error_code cause(const context& c);
  */
 source_location cancel_site(const context& c);
 
+namespace detail {
+class after_func_op;
+}  // namespace detail
+
+/// Stops an after_func registration.
+class stop_func {
+ public:
+  stop_func() noexcept = default;
+  /// True iff this call prevented the function from running; false if it ran, is running,
+  /// or was stopped before.
+  bool operator()() const noexcept;
+
+  stop_func(const stop_func& o) noexcept;
+  stop_func(stop_func&& o) noexcept : op_(std::exchange(o.op_, nullptr)) {}
+  stop_func& operator=(stop_func o) noexcept {
+    std::swap(op_, o.op_);
+    return *this;
+  }
+  ~stop_func();
+
+ private:
+  friend struct detail::access;
+  explicit stop_func(detail::after_func_op* op) noexcept : op_(op) {}
+
+  detail::after_func_op* op_ = nullptr;
+};
+
+/// Posts f() to ex once c is done (at once if it already is); f runs at most once.
+/**
+ * Like Go's AfterFunc. ex is an executor or an execution context (`io_context&`).
+ *
+ * Declared here; its body, which needs Asio's handler machinery, is in <asioctx/after_func.hpp>:
+ * include that header (or <asioctx.hpp>) where after_func is called. A call compiled without it
+ * stops at a static_assert that says so.
+ *
+ * If c has a deadline, the registration waits on it: the deadline is armed on ex's execution
+ * context, and `io_context::run()` does not return before it fires unless c is cancelled or the
+ * registration stopped. A registration on a context without a deadline is not outstanding work.
+ * If ex's execution context has shut down by the time c is done, f is dropped, not posted.
+ *
+ * @par Thread safety
+ * c may be cancelled, and the returned stop_func called, from any thread.
+ */
+template <class Executor, class F>
+stop_func after_func(const context& c, Executor&& ex, F f);
+
 }  // namespace asioctx
 
 #include <asioctx/impl/context.hpp>
-
-// after_func and stop_func, which used to be declared here.
-#include <asioctx/after_func.hpp>
 
 #endif  // ASIOCTX_CONTEXT_HPP

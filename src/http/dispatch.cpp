@@ -18,6 +18,7 @@
 #include "message.hpp"
 #include "sites.hpp"
 
+#include <asioctx/after_func.hpp>
 #include <asioctx/detail/chrono.hpp>
 #include <asioctx/http/request_scope.hpp>
 

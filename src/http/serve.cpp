@@ -15,6 +15,7 @@
 // executor, which runs one thing at a time: no lock.
 //
 
+#include <asioctx/after_func.hpp>
 #include <asioctx/http/request_scope.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>

@@ -4,6 +4,7 @@
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 // Go parity of the context tree: Semantics 1-4 and 6 of DESIGN.md; and who ended a context.
+#include <asioctx/after_func.hpp>
 #include <asioctx/bind.hpp>
 #include <asioctx/context.hpp>
 

@@ -10,6 +10,7 @@
 #ifndef ASIOCTX_IMPL_AFTER_FUNC_HPP
 #define ASIOCTX_IMPL_AFTER_FUNC_HPP
 
+#include <asioctx/context.hpp>
 #include <asioctx/detail/context_core.hpp>
 #include <asioctx/detail/handler_waiter.hpp>
 #include <asioctx/detail/op_pool.hpp>
@@ -60,30 +61,21 @@ class after_func_op final : public waiter, public handler_waiter<>, public poole
   cancel_node* node_;  // strong: a registration keeps its context linked, as in Go
 };
 
-}  // namespace detail
-
+// What after_func(c, ex, f) runs (found by argument-dependent lookup: impl/context.hpp).
 template <class Executor, class F>
-stop_func after_func(const context& c, Executor&& ex, F f) {
-  detail::node* n = detail::access::get(c);
-  detail::cancel_node* cn = n != nullptr ? n->canceler() : nullptr;
-  auto fex = boost::asio::get_associated_executor(f, detail::executor_of(ex));  // f's own, else ex
-  detail::deadline_arm* home = cn != nullptr ? detail::arm_for(cn, fex) : nullptr;
-  auto* op = new detail::after_func_op(cn);
+stop_func start_after_func(after_func_tag, const context& c, Executor& ex, F& f) {
+  node* n = access::get(c);
+  cancel_node* cn = n != nullptr ? n->canceler() : nullptr;
+  auto fex = boost::asio::get_associated_executor(f, executor_of(ex));  // f's own, else ex
+  deadline_arm* home = cn != nullptr ? arm_for(cn, fex) : nullptr;
+  auto* op = new after_func_op(cn);
   if (cn != nullptr) cn->add_ref();
-  auto stop = detail::access::make<stop_func>(op);  // the stop_func's reference, whatever follows
+  auto stop = access::make<stop_func>(op);  // the stop_func's reference, whatever follows
   op->start(fex, std::move(f), home);
   return stop;
 }
 
-inline stop_func::stop_func(const stop_func& o) noexcept : op_(o.op_) {
-  if (op_ != nullptr) op_->add_ref();
-}
-
-inline stop_func::~stop_func() {
-  if (op_ != nullptr) op_->release();
-}
-
-inline bool stop_func::operator()() const noexcept { return op_ != nullptr && op_->stop(); }
+}  // namespace detail
 
 }  // namespace asioctx
 

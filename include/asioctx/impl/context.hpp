@@ -10,26 +10,13 @@
 #ifndef ASIOCTX_IMPL_CONTEXT_HPP
 #define ASIOCTX_IMPL_CONTEXT_HPP
 
+#include <asioctx/detail/arm_site.hpp>
 #include <asioctx/detail/chrono.hpp>
-#include <asioctx/detail/context_core.hpp>
 
-#include <boost/asio/execution/executor.hpp>
-#include <boost/asio/execution_context.hpp>
-#include <boost/asio/is_executor.hpp>
-
-#include <ostream>
 #include <type_traits>
+#include <utility>
 
 namespace asioctx {
-namespace detail {
-
-template <class T>
-struct is_executor_or_context
-    : std::bool_constant<boost::asio::execution::is_executor<T>::value ||
-                         boost::asio::is_executor<T>::value ||
-                         std::is_convertible_v<T&, boost::asio::execution_context&>> {};
-
-}  // namespace detail
 
 template <class T>
 const T* context::value(const key<T>& k) const noexcept {
@@ -51,16 +38,33 @@ context with_value(const context& parent, const key<T>& k, V&& v) {
 }
 
 namespace detail {
-// The executor-first forms: the deadline is waited on from now, on ex's execution context.
+// The executor-first forms: the deadline is waited on from now, on ex's execution context,
+// whose deadline service makes its timer's executor from the context (detail/arm_site.hpp).
 template <class Executor>
 derived<cancel_func> armed_at_once(derived<cancel_func> r, Executor& ex) {
-  if (cancel_node* c = access::get(r.ctx)->canceler()) {
-    auto&& e = executor_of(ex);
-    tree::pin(c, arm_for(c, e));
-  }
+  arm_on(r.ctx, ex);
   return r;
 }
+
+// after_func's body is in <asioctx/after_func.hpp>, which declares the better-matching
+// start_after_func(after_func_tag, ...); argument-dependent lookup finds it where after_func is
+// instantiated. Without that header this one is all there is, and says what to include.
+struct after_func_fallback {};
+struct after_func_tag : after_func_fallback {};
+
+template <class Executor, class F>
+stop_func start_after_func(after_func_fallback, const context&, Executor&, F&) {
+  static_assert(always_false<Executor, F>,
+                "asioctx::after_func: #include <asioctx/after_func.hpp> (or <asioctx.hpp>) to call it; "
+                "<asioctx/context.hpp> only declares it, so that it stays free of Asio");
+  return stop_func();
+}
 }  // namespace detail
+
+template <class Executor, class F>
+stop_func after_func(const context& c, Executor&& ex, F f) {
+  return start_after_func(detail::after_func_tag(), c, ex, f);
+}
 
 template <class Executor, class>
 derived<cancel_func> with_deadline(Executor&& ex, const context& parent, clock::time_point d,

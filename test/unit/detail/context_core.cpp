@@ -7,6 +7,7 @@
 // waits, after_funcs and bound operations are pending, then the contexts cancelled or released;
 // and the other orders. Pending handlers are destroyed with their io_context, as Asio destroys
 // its own; nothing touches the io_context afterwards (ASan and TSan runs check the memory).
+#include <asioctx/after_func.hpp>
 #include <asioctx/async_wait.hpp>
 #include <asioctx/bind.hpp>
 

@@ -6,6 +6,7 @@
 // Deadlines (DESIGN rules 2 and 10): err() that never depends on who looked, saturating
 // timeouts, executor-first arms on executors and execution contexts, and the deadline service:
 // one heap per execution context, work held only while something waits, nothing left behind.
+#include <asioctx/after_func.hpp>
 #include <asioctx/async_wait.hpp>
 #include <asioctx/bind.hpp>
 

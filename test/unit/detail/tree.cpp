@@ -4,6 +4,7 @@
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 // Tree mechanics: no leaks without cancel, deep and wide trees, timers and their owners.
+#include <asioctx/after_func.hpp>
 #include <asioctx/context.hpp>
 
 #include "../test_util.hpp"
