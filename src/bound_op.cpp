@@ -34,15 +34,9 @@ struct emit_frame {
 };
 ASIOCTX_FAST_TLS emit_frame current_emit;
 
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
 // The operations, recycled per thread with their cancellation_signal: a signal keeps the memory
 // Asio allocated for its last cancellation handler (replaced by an empty one of the same size),
 // so binding an operation that installs a handler costs no allocation once a thread is warm.
-
-namespace {
-
 struct parked {
   void operator()(boost::asio::cancellation_type) const noexcept {}
 };
@@ -69,9 +63,7 @@ struct bound_op_cache_release {
   }
 };
 
-namespace {
-thread_local bound_op_cache_release release_ops_at_exit;
-}  // namespace
+static thread_local bound_op_cache_release release_ops_at_exit;
 
 bound_op* bound_op::make(cancel_node* c, boost::asio::cancellation_type type) {
   bound_op* op = ops.head;
