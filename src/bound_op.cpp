@@ -34,15 +34,9 @@ struct emit_frame {
 };
 ASIOCTX_FAST_TLS emit_frame current_emit;
 
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
 // The operations, recycled per thread with their cancellation_signal: a signal keeps the memory
 // Asio allocated for its last cancellation handler (replaced by an empty one of the same size),
 // so binding an operation that installs a handler costs no allocation once a thread is warm.
-
-namespace {
-
 struct parked {
   void operator()(boost::asio::cancellation_type) const noexcept {}
 };
@@ -69,9 +63,7 @@ struct bound_op_cache_release {
   }
 };
 
-namespace {
-thread_local bound_op_cache_release release_ops_at_exit;
-}  // namespace
+static thread_local bound_op_cache_release release_ops_at_exit;
 
 bound_op* bound_op::make(cancel_node* c, boost::asio::cancellation_type type) {
   bound_op* op = ops.head;
@@ -91,6 +83,7 @@ void bound_op::recycle() noexcept {
   boost::asio::cancellation_slot slot = signal_.slot();
   if (slot.has_handler()) slot.emplace<parked>();  // destroys the handler, keeps its memory
   state_.store(0, std::memory_order_relaxed);
+  left_.store(0, std::memory_order_relaxed);
   started_ = false;
   early_done_ = false;
   if (ops.count == op_cache::max || ops.closed) {
@@ -131,7 +124,7 @@ error_code bound_op::complete() noexcept {
       case tree::bound_removed::handed_over:
         break;
     }
-  } else if ((s & (released | emitting)) == released && !nested) {
+  } else if ((s & emitting) == 0 && !nested && batch_done(s)) {
     // The batch is done with it and nothing emits: the handler is alone with it.
     error_code err;
     if (s & claimed) err = error_code(node_->state(), error_category_ref);
@@ -139,17 +132,14 @@ error_code bound_op::complete() noexcept {
     return err;
   }
   s = state_.fetch_or(completed, std::memory_order_acq_rel);
-  if (nested) {
+  if (nested)
     current_emit = {this, true, false};
-  } else {
-    while (s & emitting) {  // another thread's emit finishes before the completion goes on
+  else  // another thread's emit finishes first; who frees was decided by the fetch_or
+    for (unsigned char w = s; (w & emitting) || batch_busy(w); w = state_.load(std::memory_order_acquire))
       std::this_thread::yield();
-      s = state_.load(std::memory_order_acquire);
-    }
-  }
   error_code err;
   if (s & claimed) err = error_code(node_->state(), error_category_ref);
-  if (!nested && (s & released)) free();  // the batch is done with it: the handler is last
+  if (!nested && batch_done(s)) free();  // the batch is done with it: the handler is last
   return err;
 }
 
@@ -171,7 +161,7 @@ emit_frame emit_in_frame(bound_op* op, boost::asio::cancellation_signal& signal,
 unsigned char bound_op::enter(unsigned char bits, bool unless_completed) noexcept {
   unsigned char s = state_.load(std::memory_order_acquire);
   for (;;) {
-    if (s & emitting) {  // one emit at a time: the other source's finishes first
+    if ((s & emitting) || batch_busy(s)) {  // one emit at a time: the other source's finishes first
       std::this_thread::yield();
       s = state_.load(std::memory_order_acquire);
       continue;
@@ -192,22 +182,20 @@ void bound_op::emit_from_outer(boost::asio::cancellation_type type) noexcept {
   if (!f.completed) return;
   if (f.live)
     recycle();
-  else if (s & released)
+  else if (batch_done(s))
     free();
 }
 
 void bound_op::emit_from_batch() noexcept {
-  if (enter(emitting | claimed, true) & completed) {  // the handler came and went: the batch is last
+  if (enter(claimed, true) & completed) {  // the handler came and went: the batch is last
     free();
     return;
   }
-  const boost::asio::cancellation_type type = type_ == 0xff
-                                                  ? boost::asio::cancellation_type::all
-                                                  : static_cast<boost::asio::cancellation_type>(type_);
-  emit_frame f = emit_in_frame(this, signal_, type);
-  // emitting was set, released was not: one xor clears the one and sets the other. A handler on
-  // another thread waits for it and then frees; one that came inside the emit left it here.
-  state_.fetch_xor(static_cast<unsigned char>(emitting | released), std::memory_order_acq_rel);
+  using type = boost::asio::cancellation_type;
+  emit_frame f = emit_in_frame(this, signal_, type_ == 0xff ? type::all : static_cast<type>(type_));
+  // No RMW: the batch's last touch. A handler on another thread, seeing claimed, waits for it and
+  // then frees; one that came inside the emit left the operation here.
+  left_.store(1, std::memory_order_release);
   if (f.completed) free();
 }
 

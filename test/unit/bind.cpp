@@ -627,6 +627,48 @@ BOOST_AUTO_TEST_CASE(operation_completing_inside_the_tokens_own_emit) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(handler_on_another_thread_waits_out_the_emit) {
+  // The batch emits on io's thread; the operation's cancellation handler hands the completion to
+  // another thread and returns only later. The handler there waits until the emit has returned
+  // (the batch's last touch of the operation), then gets the context's error, once.
+  net::io_context io, other;
+  auto guard = net::make_work_guard(other);
+  std::thread runner([&] { other.run(); });
+  asioctx_test::watched<int> entered{0}, ran{0};
+  std::atomic<bool> ran_inside_emit{false};
+  error_code got;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  auto init = [&](auto handler) {
+    auto slot = net::get_associated_cancellation_slot(handler);
+    auto held = std::make_shared<std::optional<decltype(handler)>>(std::move(handler));
+    slot.assign([&, held](net::cancellation_type) {
+      net::post(other, [&, held] {
+        ++entered;
+        auto h = std::move(**held);
+        held->reset();
+        std::move(h)(net::error::operation_aborted);
+      });
+      BOOST_TEST(asioctx_test::wait_until([&] { return entered.load() == 1; }));
+      // The handler has been entered on the other thread: it must not get past the emit.
+      ran_inside_emit = asioctx_test::wait_until([&] { return ran.load() == 1; }, 50ms);
+    });
+  };
+  auto token = asioctx::bind(ctx, net::bind_executor(io, [&](error_code ec) {
+                               got = ec;
+                               ++ran;
+                             }));
+  net::async_initiate<decltype(token), void(error_code)>(init, token);
+  cancel();
+  io.run_for(10s);
+  BOOST_TEST(asioctx_test::wait_until([&] { return ran.load() == 1; }));
+  guard.reset();
+  runner.join();
+  BOOST_TEST(!ran_inside_emit.load());
+  BOOST_TEST(ran.load() == 1);
+  BOOST_TEST((got == error::canceled), got.message());
+  BOOST_TEST(asioctx_test::waiter_count(ctx) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(channel_receive_reports_the_contexts_error) {
   // Asio's channels report their slot's cancellation as channel_cancelled: translated too.
   net::io_context io;

@@ -71,6 +71,9 @@ struct early_completion<void(const error_code&, Rest...)> : early_completion<voi
 // How an operation says its cancellation slot ended it: operation_aborted, or, for Asio's
 // channels, channel_cancelled.
 inline bool is_cancelled(const error_code& ec) noexcept {
+  if (ec.value() == boost::asio::error::operation_aborted &&
+      ec.category() == boost::system::system_category())
+    return true;  // the common case, inline (the general comparison is a call)
   return ec == boost::asio::error::operation_aborted ||
          ec == boost::asio::experimental::error::channel_cancelled;
 }

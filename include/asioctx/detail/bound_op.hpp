@@ -70,9 +70,17 @@ class bound_op : public list_hook<op_tag> {
 
   // The state word, written only once the context is done (or by an outer emit).
   static constexpr unsigned char completed = 1;  // the handler has come
-  static constexpr unsigned char emitting = 2;   // an emit is running; the handler waits it out
-  static constexpr unsigned char claimed = 4;    // the context's emit reached the operation
-  static constexpr unsigned char released = 8;   // the batch is done with it
+  static constexpr unsigned char emitting = 2;   // an outer emit is running; the handler waits it out
+  static constexpr unsigned char claimed = 4;    // the batch's emit reached the operation (done once left_)
+  static constexpr unsigned char released = 8;   // the batch let go of it unrun
+
+  // The batch emits into it now (claimed, not left), or is done with it.
+  bool batch_busy(unsigned char s) const noexcept {
+    return (s & claimed) != 0 && left_.load(std::memory_order_acquire) == 0;
+  }
+  bool batch_done(unsigned char s) const noexcept {
+    return (s & released) != 0 || ((s & claimed) != 0 && left_.load(std::memory_order_acquire) != 0);
+  }
 
   bound_op() noexcept = default;
   ~bound_op() = default;
@@ -85,9 +93,10 @@ class bound_op : public list_hook<op_tag> {
   void free() noexcept;
 
   std::atomic<unsigned char> state_{0};
-  unsigned char type_ = 0;   // the cancellation type, in one byte (0xff: all)
-  bool started_ = false;     // guarded by the node's lock: start() linked it
-  bool early_done_ = false;  // guarded by the node's lock: completed before start() linked it
+  std::atomic<unsigned char> left_{0};  // stored once by the batch after its emit: no RMW
+  unsigned char type_ = 0;              // the cancellation type, in one byte (0xff: all)
+  bool started_ = false;                // guarded by the node's lock: start() linked it
+  bool early_done_ = false;             // guarded by the node's lock: completed before start() linked it
   cancel_node* node_ = nullptr;
   union {
     executor_batch* batch_ = nullptr;  // guarded by the node's lock while its context is live

@@ -26,9 +26,7 @@
 #include <asioctx/detail/tree.hpp>
 
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <cstdint>
@@ -109,18 +107,9 @@ class batch_runner {
 // type-erased one) reaches into its execution context when destroyed, so a context must not keep
 // a copy of it beyond its operations.
 template <class Executor>
-using untracked_t = std::decay_t<decltype(boost::asio::prefer(
-    std::declval<const Executor&>(), boost::asio::execution::outstanding_work.untracked))>;
-template <class Executor>
-struct survives_its_context : std::false_type {};
-template <class A, std::uintptr_t Bits>
-struct survives_its_context<boost::asio::io_context::basic_executor_type<A, Bits>>
-    : std::is_same<boost::asio::io_context::basic_executor_type<A, Bits>,
-                   untracked_t<boost::asio::io_context::basic_executor_type<A, Bits>>> {};
-template <class A, unsigned int Bits>
-struct survives_its_context<boost::asio::thread_pool::basic_executor_type<A, Bits>>
-    : std::is_same<boost::asio::thread_pool::basic_executor_type<A, Bits>,
-                   untracked_t<boost::asio::thread_pool::basic_executor_type<A, Bits>>> {};
+struct survives_its_context
+    : std::bool_constant<std::is_same_v<Executor, boost::asio::io_context::executor_type> ||
+                         std::is_same_v<Executor, boost::asio::thread_pool::executor_type>> {};
 
 template <class Executor>
 class executor_batch_impl final : public executor_batch, public pooled {

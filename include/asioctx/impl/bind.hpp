@@ -15,6 +15,9 @@
 #include <asioctx/detail/executor.hpp>
 #include <asioctx/detail/executor_batch.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <optional>
 
 namespace asioctx {
@@ -84,16 +87,20 @@ class bound_initiation : public initiation_holder<Initiation> {
     }
     decltype(auto) candidate = candidate_executor(init, args...);
     decltype(auto) ex = operation_executor(handler, candidate);
+    using ex_type = std::decay_t<decltype(ex)>;
+    if constexpr (std::is_same_v<ex_type, boost::asio::any_io_executor>) {
+      // An I/O object's any_io_executor over an io_context: its batch is the io_context's own
+      // executor (a pointer, compared inline; the same dispatch).
+      if (const auto* io = ex.template target<boost::asio::io_context::executor_type>())
+        return bind_on(std::move(init), std::move(ctx), c, boost::asio::io_context::executor_type(*io),
+                       std::forward<Handler>(handler), std::forward<Args>(args)...);
+    }
+    // A reference into the handler (its get_executor() returns one) would dangle once the handler
+    // moves into the operation: copied. The candidate itself stays a reference.
     if constexpr (std::is_lvalue_reference_v<decltype(ex)>) {
-      // A reference into the handler (its get_executor() returns one) would dangle once the
-      // handler moves into the operation: copied. The candidate itself stays a reference.
-      if (static_cast<const void*>(std::addressof(ex)) !=
-          static_cast<const void*>(std::addressof(candidate))) {
-        std::decay_t<decltype(ex)> copy(ex);
-        bind_on(std::move(init), std::move(ctx), c, copy, std::forward<Handler>(handler),
-                std::forward<Args>(args)...);
-        return;
-      }
+      if (static_cast<const void*>(std::addressof(ex)) != static_cast<const void*>(std::addressof(candidate)))
+        return bind_on(std::move(init), std::move(ctx), c, ex_type(ex), std::forward<Handler>(handler),
+                       std::forward<Args>(args)...);
     }
     bind_on(std::move(init), std::move(ctx), c, ex, std::forward<Handler>(handler),
             std::forward<Args>(args)...);
