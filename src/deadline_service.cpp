@@ -96,6 +96,18 @@ void context_core::set_executor(const net::any_io_executor& ex) {
   has_executor_.store(true, std::memory_order_release);
 }
 
+bool context_core::claim_idle_check() noexcept {
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    if (shards_[i].occupied()) return false;  // its pending wait holds run() anyway
+  }
+  return !idle_posted_.exchange(true, std::memory_order_seq_cst);
+}
+
+void context_core::on_idle_check() noexcept {
+  idle_posted_.store(false, std::memory_order_seq_cst);  // a shard emptying from now on posts again
+  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].on_idle_check();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Users: the core is freed when the service is gone and nothing refers to it any more.
 

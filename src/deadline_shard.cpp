@@ -9,10 +9,12 @@
 // The heap holds every deadline arm homed here that something waits on; one steady_timer is armed
 // for the earliest. Arming a later deadline is a heap push; removing one is a heap erase, and the
 // timer is left as it is: if it fires early it finds nothing due and re-arms. Only a deadline
-// earlier than the pending wait moves the timer. When the heap empties, an idle check is posted
-// rather than cancelling at once, so a request that binds one operation after another does not
-// cancel and re-arm the timer each time; the check cancels the wait if the heap is still empty,
-// so `run()` returns once nothing waits on a deadline.
+// earlier than the pending wait moves the timer. When the heap empties, the wait is left pending:
+// once every shard of the core is empty, an idle check is posted (one for the core), which
+// cancels each shard's wait whose heap is still empty, so `run()` returns once nothing waits on a
+// deadline. A request that binds one operation after another does not cancel and re-arm the timer
+// each time, and neither does a thread whose shard empties while another shard still waits: that
+// shard's pending wait holds `run()` anyway.
 //
 // The timer is never touched under the spin lock: whoever holds token_ may call into it, and
 // anyone who finds the token taken leaves the change to the holder, who re-reads the heap after
@@ -49,8 +51,8 @@ struct deadline_shard::timer_handler {
 };
 
 struct deadline_shard::idle_handler {
-  deadline_shard* shard;
-  void operator()() const { shard->on_idle_check(); }
+  context_core* core;
+  void operator()() const { core->on_idle_check(); }
 };
 
 namespace {
@@ -126,6 +128,10 @@ void deadline_shard::sift_down(std::size_t i) noexcept {
 void deadline_shard::push(deadline_arm* a) {
   heap_.push_back(a);
   sift_up(heap_.size() - 1);
+  if (heap_.size() == 1) {
+    occupied_.store(true, std::memory_order_seq_cst);
+    idle_noted_ = false;
+  }
 }
 
 void deadline_shard::erase(deadline_arm* a) noexcept {
@@ -133,6 +139,7 @@ void deadline_shard::erase(deadline_arm* a) noexcept {
   a->heap_index = deadline_arm::not_in_heap;
   deadline_arm* last = heap_.back();
   heap_.pop_back();
+  if (heap_.empty()) occupied_.store(false, std::memory_order_seq_cst);
   if (heap_.empty() && heap_.capacity() > 1024) std::vector<deadline_arm*>().swap(heap_);  // a burst is over
   if (i == heap_.size()) return;
   heap_[i] = last;
@@ -143,7 +150,7 @@ void deadline_shard::erase(deadline_arm* a) noexcept {
 
 void deadline_shard::erase_and_kick(deadline_arm* a, unique_lock& lock) noexcept {
   erase(a);
-  if (heap_.empty() && armed_ != never) kick_locked(lock);
+  if (heap_.empty()) kick_locked(lock);
 }
 
 void deadline_shard::activate(deadline_arm* a) noexcept {
@@ -196,14 +203,19 @@ void deadline_shard::run_token(unique_lock& lock) noexcept {
       lock.lock();
       continue;
     }
-    if (want == never && armed_ != never && !idle_posted_) {
-      idle_posted_ = true;
-      lock.unlock();
-      try {
-        net::post(timer_->ex, idle_handler{this});
-      } catch (...) {
+    if (want == never && armed_ != never && !idle_noted_) {
+      // Once per empty spell: the last shard to empty posts the core's check (seq_cst with
+      // occupied_, so of two emptying at once, one sees the other empty).
+      idle_noted_ = true;
+      if (core_->claim_idle_check()) {
+        lock.unlock();
+        try {
+          net::post(timer_->ex, idle_handler{core_});
+        } catch (...) {
+          // No memory to post: the waits left pending run out at their expiry.
+        }
+        lock.lock();
       }
-      lock.lock();
       continue;
     }
     break;
@@ -237,7 +249,7 @@ void deadline_shard::on_timer(std::uint64_t gen) noexcept {
 
 void deadline_shard::on_idle_check() noexcept {
   unique_lock lock(mutex_);
-  idle_posted_ = false;
+  idle_noted_ = false;  // a token holder finding the heap empty notes it again
   if (token_ || !heap_.empty() || armed_ == never || dead()) return;
   token_ = true;
   armed_ = never;

@@ -126,6 +126,11 @@ class context_core {
   bool has_executor() const noexcept { return has_executor_.load(std::memory_order_acquire); }
   void set_executor(const boost::asio::any_io_executor& ex);
 
+  // The idle check: a shard whose heap empties claims it when every shard is empty (true: post
+  // on_idle_check, which then runs each shard's).
+  bool claim_idle_check() noexcept;
+  void on_idle_check() noexcept;
+
   // Called by the service, and by a shard while it homes arms.
   void shutdown() noexcept;
   void add_user() noexcept;
@@ -145,6 +150,7 @@ class context_core {
   std::atomic<bool> dead_{false};
   std::atomic<bool> has_executor_{false};
   std::atomic<std::uint32_t> inflight_{0};
+  std::atomic<bool> idle_posted_{false};
   ref_count users_{1};  // the service, the shards homing arms, the enrolled waiters
   intrusive_list<registered, registry_tag> registry_;
   std::size_t registry_size_ = 0;

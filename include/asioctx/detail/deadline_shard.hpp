@@ -22,6 +22,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -65,6 +66,11 @@ class alignas(64) deadline_shard {
   void shutdown() noexcept;
   void drop_timer() noexcept;
 
+  // Whether the heap holds an arm (what the core's idle check asks of every shard).
+  bool occupied() const noexcept { return occupied_.load(std::memory_order_seq_cst); }
+  // The core's idle check: cancels the pending wait if the heap is (still) empty.
+  void on_idle_check() noexcept;
+
   // Test hooks.
   std::size_t heap_size() noexcept;
   bool contains(const deadline_arm* a) noexcept;
@@ -83,18 +89,18 @@ class alignas(64) deadline_shard {
   void kick_locked(unique_lock& lock) noexcept;
   void run_token(unique_lock& lock) noexcept;
   void on_timer(std::uint64_t gen) noexcept;
-  void on_idle_check() noexcept;
   bool dead() const noexcept;
 
   context_core* core_ = nullptr;
   spin_mutex mutex_;
-  bool token_ = false;  // the timer: only its holder touches it, and never under mutex_
-  bool idle_posted_ = false;
-  std::uint32_t arms_ = 0;  // homed here; the shard holds a user of the core while nonzero
+  bool token_ = false;       // the timer: only its holder touches it, and never under mutex_
+  bool idle_noted_ = false;  // this empty spell was reported to the core
+  std::uint32_t arms_ = 0;   // homed here; the shard holds a user of the core while nonzero
   std::vector<deadline_arm*> heap_;
   std::unique_ptr<deadline_timer_state> timer_;
   clock::time_point armed_ = clock::time_point::max();  // expiry of the pending wait, max if none
   std::uint64_t gen_ = 0;
+  std::atomic<bool> occupied_{false};  // the heap is not empty; written under mutex_
 };
 
 }  // namespace detail
