@@ -109,6 +109,28 @@ BOOST_AUTO_TEST_CASE(one_deadline_homed_on_two_cpus_of_two_execution_contexts) {
   BOOST_TEST((ec2 == error_code(error::deadline_exceeded)));
 }
 
+BOOST_AUTO_TEST_CASE(run_returns_once_every_shard_is_empty) {
+  // Deadlines homed on the first and the last CPU, cancelled in either order: the first shard to
+  // empty leaves its wait pending while the other still waits; the last posts the check that
+  // cancels both, and run() returns long before the deadlines.
+  for (bool first_cpu_first : {true, false}) {
+    BOOST_TEST_CONTEXT("first CPU's cancelled first: " << first_cpu_first) {
+      net::io_context io;
+      asioctx::cancel_func c0, c1;
+      on_cpu(0, [&] { c0 = asioctx::with_timeout(io, asioctx::background(), 1h).cancel; });
+      on_cpu(cpu_count() - 1, [&] { c1 = asioctx::with_timeout(io, asioctx::background(), 1h).cancel; });
+      BOOST_TEST(asioctx_test::armed_deadlines(io) == 2u);
+      (first_cpu_first ? c0 : c1)();
+      io.poll();
+      BOOST_TEST(!io.stopped());  // the other deadline's wait holds run()
+      (first_cpu_first ? c1 : c0)();
+      io.restart();
+      io.run_for(30s);
+      BOOST_TEST(io.stopped());
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(two_threads_arm_and_cancel_into_one_service) {
   // Two threads create deadlines on one io_context run by a third: half cancelled at once, half
   // left to fire soon, a few far ahead and released. Every waiter learns its context's end once,
