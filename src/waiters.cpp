@@ -35,9 +35,9 @@ void tree::demand_down(deadline_arm* a) noexcept {
 
 namespace {
 
-// The arm on core among first and the arms chained after it; null if none is there yet.
-deadline_arm* find_arm(deadline_arm* first, context_core* core) noexcept {
-  for (deadline_arm* a = first; a != nullptr; a = a->next.load(std::memory_order_acquire)) {
+// The arm on core among a and the arms chained after it; null if none is there yet.
+deadline_arm* find_arm(deadline_arm* a, context_core* core) noexcept {
+  for (; a != nullptr; a = a->next.load(std::memory_order_acquire)) {
     deadline_shard* s = a->shard.load(std::memory_order_acquire);
     if (s != nullptr && s->core() == core) return a;
   }
@@ -50,7 +50,11 @@ deadline_arm* tree::arm(const cancel_node* c, context_core* core) noexcept {
   deadline_node* owner = c->owner_;
   if (owner == nullptr || core == nullptr) return nullptr;
   deadline_arm* first = owner->arms();
-  if (deadline_arm* a = find_arm(first, core)) return a;
+  // The extra arms' head is read first: a push after it fails the CAS below, which looks again.
+  deadline_arm* head = first->next.load(std::memory_order_acquire);
+  deadline_shard* taken = first->shard.load(std::memory_order_acquire);
+  if (taken != nullptr && taken->core() == core) return first;
+  if (deadline_arm* a = find_arm(head, core)) return a;
   // Homed in this thread's shard, a user of the core, unless it shut down (nothing of it runs).
   deadline_shard* home = core->shard_here();
   if (!home->try_add_arm()) return nullptr;
@@ -67,7 +71,6 @@ deadline_arm* tree::arm(const cancel_node* c, context_core* core) noexcept {
     return nullptr;
   }
   fresh->shard.store(home, std::memory_order_relaxed);
-  deadline_arm* head = first->next.load(std::memory_order_acquire);
   for (;;) {
     fresh->next.store(head, std::memory_order_relaxed);
     if (first->next.compare_exchange_weak(head, fresh, std::memory_order_seq_cst)) return fresh;
