@@ -111,8 +111,8 @@ bool tree::close(cancel_node* c, const cancel_node* from, error e, const error_c
 void tree::after_close(cancel_node* c, closed& out) noexcept {
   if (c->kind() == node_kind::deadline) {
     auto* d = static_cast<deadline_node*>(c);
-    for (deadline_arm* a = d->arms_.load(std::memory_order_acquire); a != nullptr; a = a->next) {
-      if (context_core* core = a->core.load(std::memory_order_acquire)) core->remove(a);
+    for (deadline_arm* a = d->arms(); a != nullptr; a = a->next.load(std::memory_order_acquire)) {
+      if (deadline_shard* s = a->shard.load(std::memory_order_acquire)) s->remove(a);
     }
   } else if (c->owner_ != nullptr) {
     // What waited here no longer demands the deadline above (a done deadline needs nothing).

@@ -4,9 +4,9 @@
 // file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 //
-// src/context_core.cpp: the per-execution-context core's lifetime (its users), its registry of
-// enrolled waiters, and what tests may ask of it. The deadline heap, the timer and the shutdown:
-// src/deadline_service.cpp.
+// src/context_core.cpp: the per-execution-context core's registry of enrolled waiters, and what
+// tests may ask of it. Its lifetime, its shards and the shutdown: src/deadline_service.cpp; a
+// shard's deadline heap and timer: src/deadline_shard.cpp.
 //
 
 #include <asioctx/detail/context_core.hpp>
@@ -55,8 +55,9 @@ void context_core::leave() noexcept { inflight_.fetch_sub(1, std::memory_order_r
 // Test hooks
 
 std::size_t context_core::heap_size() noexcept {
-  unique_lock lock(mutex_);
-  return heap_.size();
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < shard_count_; ++i) n += shards_[i].heap_size();
+  return n;
 }
 
 std::size_t context_core::enrolled() noexcept {
@@ -64,14 +65,11 @@ std::size_t context_core::enrolled() noexcept {
   return registry_size_;
 }
 
-bool context_core::contains(const deadline_arm* a) noexcept {
-  unique_lock lock(mutex_);
-  return a->heap_index != deadline_arm::not_in_heap;
-}
-
 bool context_core::timer_armed() noexcept {
-  unique_lock lock(mutex_);
-  return armed_ != clock::time_point::max();
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    if (shards_[i].timer_armed()) return true;
+  }
+  return false;
 }
 
 }  // namespace detail

@@ -86,20 +86,21 @@ void cancel_node::print(std::ostream& os) const { os << ".with_cancel"; }
 
 deadline_node::deadline_node(node* parent, clock::time_point d, const error_code& cause,
                              const source_location& where) noexcept
-    : cancel_node(parent, 2, node_kind::deadline), when_(d) {
+    : cancel_node(parent, 2, node_kind::deadline), deadline_arm(false), when_(d) {
   cause_ = cause ? cause : error_code(static_cast<int>(error::deadline_exceeded), error_category_ref);
   site_ = where;
   owner_ = this;
 }
 
 deadline_node::~deadline_node() {
-  deadline_arm* a = arms_.load(std::memory_order_acquire);
+  deadline_arm* a = next.load(std::memory_order_acquire);
   while (a != nullptr) {
-    deadline_arm* next = a->next;
-    if (context_core* core = a->core.load(std::memory_order_acquire)) core->release_arm(a);
-    if (a != &first_arm_) delete a;
-    a = next;
+    deadline_arm* after = a->next.load(std::memory_order_relaxed);
+    a->shard.load(std::memory_order_relaxed)->release_arm(a);  // extras are homed when made
+    delete static_cast<extra_arm*>(a);
+    a = after;
   }
+  if (deadline_shard* s = shard.load(std::memory_order_acquire)) s->release_arm(this);
 }
 
 void deadline_node::print(std::ostream& os) const {

@@ -23,47 +23,61 @@ namespace detail {
 using lock_guard = std::lock_guard<spin_mutex>;
 
 void tree::demand_up(deadline_arm* a) noexcept {
-  // seq_cst with the arm's publication (tree::arm) and the core's recheck under its lock.
+  // seq_cst with the arm's publication (tree::arm) and the shard's recheck under its lock.
   if (a->demand.fetch_add(1, std::memory_order_seq_cst) != 0) return;
-  a->core.load(std::memory_order_acquire)->activate(a);
+  a->shard.load(std::memory_order_acquire)->activate(a);
 }
 
 void tree::demand_down(deadline_arm* a) noexcept {
   if (a->demand.fetch_sub(1, std::memory_order_seq_cst) != 1) return;
-  a->core.load(std::memory_order_acquire)->deactivate(a);
+  a->shard.load(std::memory_order_acquire)->deactivate(a);
 }
+
+namespace {
+
+// The arm on core among a and the arms chained after it; null if none is there yet.
+deadline_arm* find_arm(deadline_arm* a, context_core* core) noexcept {
+  for (; a != nullptr; a = a->next.load(std::memory_order_acquire)) {
+    deadline_shard* s = a->shard.load(std::memory_order_acquire);
+    if (s != nullptr && s->core() == core) return a;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 deadline_arm* tree::arm(const cancel_node* c, context_core* core) noexcept {
   deadline_node* owner = c->owner_;
   if (owner == nullptr || core == nullptr) return nullptr;
-  deadline_arm* head = owner->arms_.load(std::memory_order_acquire);
-  for (deadline_arm* a = head; a != nullptr; a = a->next) {
-    if (a->core.load(std::memory_order_acquire) == core) return a;
+  deadline_arm* first = owner->arms();
+  // The extra arms' head is read first: a push after it fails the CAS below, which looks again.
+  deadline_arm* head = first->next.load(std::memory_order_acquire);
+  deadline_shard* taken = first->shard.load(std::memory_order_acquire);
+  if (taken != nullptr && taken->core() == core) return first;
+  if (deadline_arm* a = find_arm(head, core)) return a;
+  // Homed in this thread's shard, a user of the core, unless it shut down (nothing of it runs).
+  deadline_shard* home = core->shard_here();
+  if (!home->try_add_arm()) return nullptr;
+  // The first execution context takes the node's own arm.
+  deadline_shard* none = nullptr;
+  if (first->shard.compare_exchange_strong(none, home, std::memory_order_acq_rel)) return first;
+  if (none->core() == core) {  // another thread of this execution context was first
+    home->release_arm(nullptr);
+    return first;
   }
-  if (!core->try_add_user()) return nullptr;  // shut down: nothing of it runs any more
-  // The first execution context takes the arm the node has inline.
-  context_core* none = nullptr;
-  if (owner->first_arm_.core.compare_exchange_strong(none, core, std::memory_order_acq_rel))
-    return &owner->first_arm_;
-  if (none == core) {
-    core->drop_user();
-    return &owner->first_arm_;
-  }
-  auto* fresh = new (std::nothrow) deadline_arm(owner, owner->when_);
+  auto* fresh = new (std::nothrow) extra_arm(owner);
   if (fresh == nullptr) {
-    core->drop_user();
+    home->release_arm(nullptr);
     return nullptr;
   }
-  fresh->core.store(core, std::memory_order_relaxed);
+  fresh->shard.store(home, std::memory_order_relaxed);
   for (;;) {
-    fresh->next = head;
-    if (owner->arms_.compare_exchange_weak(head, fresh, std::memory_order_seq_cst)) return fresh;
-    for (deadline_arm* a = head; a != nullptr; a = a->next) {  // another thread pushed one
-      if (a->core.load(std::memory_order_acquire) == core) {
-        delete fresh;
-        core->drop_user();
-        return a;
-      }
+    fresh->next.store(head, std::memory_order_relaxed);
+    if (first->next.compare_exchange_weak(head, fresh, std::memory_order_seq_cst)) return fresh;
+    if (deadline_arm* a = find_arm(head, core)) {  // another thread pushed one
+      home->release_arm(nullptr);
+      delete fresh;
+      return a;
     }
   }
 }

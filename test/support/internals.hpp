@@ -49,9 +49,10 @@ struct asioctx::detail::access::door<asioctx_test::internals_key> {
   static bool in_deadline_heap(const cancel_node* c) noexcept {
     if (c->kind() != node_kind::deadline) return false;
     auto* d = static_cast<const deadline_node*>(c);
-    for (const deadline_arm* a = d->arms_.load(std::memory_order_acquire); a != nullptr; a = a->next) {
-      context_core* core = a->core.load(std::memory_order_acquire);
-      if (core != nullptr && core->contains(a)) return true;
+    for (deadline_arm* a = const_cast<deadline_node*>(d)->arms(); a != nullptr;
+         a = a->next.load(std::memory_order_acquire)) {
+      deadline_shard* s = a->shard.load(std::memory_order_acquire);
+      if (s != nullptr && s->contains(a)) return true;
     }
     return false;
   }

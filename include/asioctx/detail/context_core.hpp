@@ -8,8 +8,9 @@
 //
 // What asioctx keeps per execution context (an io_context, a thread_pool...), through an
 // execution_context service:
-// - the deadline heap: every deadline somebody waits on, multiplexed onto one steady_timer armed
-//   for the earliest; arming and disarming a deadline is a heap operation, not a reactor call;
+// - the deadline heaps: every deadline somebody waits on, in the heap of one of the core's shards
+//   (one per CPU, detail/deadline_shard.hpp), each multiplexed onto one steady_timer armed for its
+//   earliest; arming and disarming a deadline is a heap operation, not a reactor call;
 // - the waiters that hold a handler or an executor of the context (async_wait, after_func), so
 //   that the context's shutdown destroys them as it destroys its own pending handlers, and
 //   nothing is posted to it once it has shut down.
@@ -20,6 +21,7 @@
 #ifndef ASIOCTX_DETAIL_CONTEXT_CORE_HPP
 #define ASIOCTX_DETAIL_CONTEXT_CORE_HPP
 
+#include <asioctx/detail/deadline_shard.hpp>
 #include <asioctx/detail/intrusive_list.hpp>
 #include <asioctx/detail/node.hpp>
 #include <asioctx/detail/spin_mutex.hpp>
@@ -96,29 +98,17 @@ class registered : public list_hook<registry_tag> {
   std::atomic<unsigned char> stage_{open};
 };
 
-class deadline_timer_state;
-
 class context_core {
  public:
-  context_core() noexcept = default;
+  context_core();
   context_core(const context_core&) = delete;
   context_core& operator=(const context_core&) = delete;
 
   bool dead() const noexcept { return dead_.load(std::memory_order_acquire); }
 
-  // --- Deadline arms (called by the tree, never under a node's lock). An arm is a user of
-  // the core from try_add_user() until release_arm().
-  // a is waited on here: into the heap if its deadline is live and still wanted (rechecked
-  // under the lock), the timer moved earlier if needed.
-  void activate(deadline_arm* a) noexcept;
-  // Nothing here waits on a any more (rechecked under the lock): out of the heap.
-  void deactivate(deadline_arm* a) noexcept;
-  // a's deadline is done: out of the heap for good.
-  void remove(deadline_arm* a) noexcept;
-  // a's deadline is being destroyed: out of the heap, no longer a user of this core.
-  void release_arm(deadline_arm* a) noexcept;
-  // A user more, unless the execution context has shut down.
-  bool try_add_user() noexcept;
+  // --- Deadline arms: the shard a new arm made on this thread is homed in (the tree calls the
+  // shard from then on).
+  deadline_shard* shard_here() noexcept;
 
   // --- Waiters holding handlers of this context.
   // An enrolled waiter is a user of the core until it withdraws, exactly once, whether or not
@@ -131,12 +121,17 @@ class context_core {
   bool enter() noexcept;
   void leave() noexcept;
 
-  // The executor the deadline timer runs on, set by the first user (strands unwrapped, its
-  // outstanding work untracked: the timer holds run() only while it waits).
+  // The executor the deadline timers run on, set by the first user (strands unwrapped, its
+  // outstanding work untracked: a timer holds run() only while it waits).
   bool has_executor() const noexcept { return has_executor_.load(std::memory_order_acquire); }
   void set_executor(const boost::asio::any_io_executor& ex);
 
-  // Called by the service.
+  // The idle check: a shard whose heap empties claims it when every shard is empty (true: post
+  // on_idle_check, which then runs each shard's).
+  bool claim_idle_check() noexcept;
+  void on_idle_check() noexcept;
+
+  // Called by the service, and by a shard while it homes arms.
   void shutdown() noexcept;
   void add_user() noexcept;
   void drop_user() noexcept;
@@ -144,41 +139,23 @@ class context_core {
   // Test hooks.
   std::size_t heap_size() noexcept;
   std::size_t enrolled() noexcept;
-  bool contains(const deadline_arm* a) noexcept;
   bool timer_armed() noexcept;
 
  private:
-  friend class deadline_timer_state;
   ~context_core();
 
-  void push(deadline_arm* a);
-  void erase(deadline_arm* a) noexcept;
-  void sift_up(std::size_t i) noexcept;
-  void sift_down(std::size_t i) noexcept;
   bool drop_user_locked() noexcept;
-  void kick_locked(std::unique_lock<spin_mutex>& lock) noexcept;
-  void run_token(std::unique_lock<spin_mutex>& lock) noexcept;
-  void on_timer(std::uint64_t gen) noexcept;
-  void on_idle_check() noexcept;
-
-  struct timer_handler;
-  struct idle_handler;
 
   spin_mutex mutex_;
   std::atomic<bool> dead_{false};
   std::atomic<bool> has_executor_{false};
   std::atomic<std::uint32_t> inflight_{0};
-  ref_count users_{1};  // the service, the deadlines homed here, the enrolled waiters (changed under mutex_)
-  std::vector<deadline_arm*> heap_;
+  std::atomic<bool> idle_posted_{false};
+  ref_count users_{1};  // the service, the shards homing arms, the enrolled waiters
   intrusive_list<registered, registry_tag> registry_;
   std::size_t registry_size_ = 0;
-
-  // The timer: only the holder of token_ touches it, and never under mutex_.
-  std::unique_ptr<deadline_timer_state> timer_;
-  bool token_ = false;
-  bool idle_posted_ = false;
-  clock::time_point armed_ = clock::time_point::max();  // expiry of the pending wait, max if none
-  std::uint64_t gen_ = 0;
+  std::size_t shard_count_;
+  std::unique_ptr<deadline_shard[]> shards_;
 };
 
 template <class Use>

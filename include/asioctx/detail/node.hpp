@@ -13,7 +13,7 @@
 // that can be cancelled (cancel_node) keep an intrusive list of their cancellable children and of
 // their waiters. Lists are guarded by a per-node spin lock; the done state is one atomic byte, so
 // err() never locks. Deadlines belong to deadline_nodes, which the deadline service of an
-// execution context keeps in its heap while something waits on them (src/deadline_service.cpp).
+// execution context keeps in its heap while something waits on them (src/deadline_shard.cpp).
 // A with_cancel below a done parent is a done_node: no state of its own, its parent's reported.
 //
 
@@ -54,6 +54,7 @@ enum class node_kind : unsigned char { todo, cancel, deadline, value, without_ca
 class cancel_node;
 class deadline_node;
 struct deadline_arm;
+class deadline_shard;
 class context_core;
 class bound_op;
 class executor_batch;
@@ -167,43 +168,68 @@ class cancel_node : public node, public list_hook<child_tag> {
   deadline_node* owner_ = nullptr;
 };
 
-// One execution context's share of a deadline: the entry of its deadline service's heap, in the
-// heap while something that completes on that execution context waits on the deadline (demand).
-// A deadline has one arm per execution context its waiters have used; each arm is a user of its
-// service's core, so the deadline reaches every execution context, whatever the others do.
+// One execution context's share of a deadline: the entry of a shard of its deadline service's
+// heap (detail/deadline_shard.hpp), in the heap while something that completes on that execution
+// context waits on the deadline (demand). A deadline has one arm per execution context its
+// waiters have used; each arm is a user of its execution context's core, so the deadline reaches
+// every execution context, whatever the others do. The first arm is the deadline node itself (a
+// base of it: the node is found from the arm without a pointer); the others are extra_arms,
+// allocated apart, chained from the first arm's next.
 struct deadline_arm {
-  static constexpr std::uint32_t not_in_heap = ~std::uint32_t(0);
+  static constexpr std::uint32_t not_in_heap = 0x7fffffff;
 
-  deadline_arm(deadline_node* n, clock::time_point w) noexcept : node(n), when(w) {}
   deadline_arm(const deadline_arm&) = delete;
   deadline_arm& operator=(const deadline_arm&) = delete;
 
-  deadline_node* const node;
-  const clock::time_point when;
-  std::atomic<context_core*> core{nullptr};  // set once; the arm holds one user of it
-  std::atomic<std::int32_t> demand{0};       // slots, waiters and pins that wait here
-  std::uint32_t heap_index = not_in_heap;    // guarded by core's lock
-  deadline_arm* next = nullptr;              // set before the arm is published
+  // The deadline this arm belongs to. Reads extra, which shares its word with heap_index: only
+  // under the lock of the arm's shard (the heap's only users), or before the arm is published.
+  inline deadline_node* owner() noexcept;
+  inline clock::time_point when() noexcept;
+
+  std::atomic<deadline_shard*> shard{nullptr};  // set once; the arm holds one user of its core
+  std::atomic<std::int32_t> demand{0};          // slots, waiters and pins that wait here
+  std::uint32_t heap_index : 31;                // guarded by the shard's lock
+  std::uint32_t extra : 1;                      // immutable: an extra_arm, not the node itself
+  // The node's own arm: the head of the extra arms (pushed at the front, freed with the node);
+  // an extra arm: the next one (set before it is published).
+  std::atomic<deadline_arm*> next{nullptr};
+
+ protected:
+  explicit deadline_arm(bool is_extra) noexcept : heap_index(not_in_heap), extra(is_extra) {}
+  ~deadline_arm() = default;
 };
 
-class deadline_node final : public cancel_node {
+// The arm of a second (third...) execution context of one deadline.
+struct extra_arm final : deadline_arm {
+  explicit extra_arm(deadline_node* n) noexcept : deadline_arm(true), node(n) {}
+  deadline_node* const node;
+};
+
+// A deadline context: its first execution context's arm is a base of it, so one deadline on one
+// execution context costs no allocation beyond the node (and the node no pointer to its arm).
+class deadline_node final : public cancel_node, private deadline_arm {
  public:
   deadline_node(node* parent, clock::time_point d, const error_code& cause,
                 const source_location& where) noexcept;
 
   clock::time_point when() const noexcept { return when_; }
+  // The first arm; the others follow through next.
+  deadline_arm* arms() noexcept { return this; }
   void print(std::ostream& os) const override;
 
  private:
   friend struct tree;
   friend struct access;
-  friend class context_core;
+  friend struct deadline_arm;
   ~deadline_node() override;
 
   clock::time_point when_;
-  deadline_arm first_arm_{this, when_};           // the common case: one execution context
-  std::atomic<deadline_arm*> arms_{&first_arm_};  // pushed at the front, freed with the node
 };
+
+inline deadline_node* deadline_arm::owner() noexcept {
+  return extra ? static_cast<extra_arm*>(this)->node : static_cast<deadline_node*>(this);
+}
+inline clock::time_point deadline_arm::when() noexcept { return owner()->when_; }
 
 inline clock::time_point cancel_node::deadline() const noexcept { return owner_->when(); }
 
