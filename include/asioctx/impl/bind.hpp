@@ -12,6 +12,7 @@
 
 #include <asioctx/detail/adapters.hpp>
 #include <asioctx/detail/bound_handler.hpp>
+#include <asioctx/detail/context_core.hpp>
 #include <asioctx/detail/executor.hpp>
 #include <asioctx/detail/executor_batch.hpp>
 
