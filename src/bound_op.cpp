@@ -131,12 +131,16 @@ error_code bound_op::complete() noexcept {
     free();
     return err;
   }
-  s = state_.fetch_or(completed, std::memory_order_acq_rel);
-  if (nested)
+  // Inside the operation's own emit, completed is set at once and the emitter settles it. On any
+  // other thread, an emit running elsewhere finishes before completed is set: once it is set, a
+  // batch that has not emitted yet frees the operation at any moment, so the handler must not be
+  // left waiting on it. Who frees is decided by the state this sets completed over.
+  if (nested) {
+    s = state_.fetch_or(completed, std::memory_order_acq_rel);
     current_emit = {this, true, false};
-  else  // another thread's emit finishes first; who frees was decided by the fetch_or
-    for (unsigned char w = s; (w & emitting) || batch_busy(w); w = state_.load(std::memory_order_acquire))
-      std::this_thread::yield();
+  } else {
+    s = enter(completed, false);
+  }
   error_code err;
   if (s & claimed) err = error_code(node_->state(), error_category_ref);
   if (!nested && batch_done(s)) free();  // the batch is done with it: the handler is last
