@@ -25,20 +25,15 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 using asioctx::error;
 using asioctx::error_code;
+using asioctx_test::custom_cause;
+using asioctx_test::other_cause;
+using asioctx_test::str;
 
 namespace {
 const asioctx::key<int> int_key{"int_key"};
 const asioctx::key<int> other_int_key{"other_int_key"};
 const asioctx::key<std::string> string_key{"string_key"};
 const asioctx::key<std::vector<int>> vector_key{"vector_key"};
-const error_code custom_cause = make_error_code(boost::system::errc::connection_reset);
-const error_code other_cause = make_error_code(boost::system::errc::broken_pipe);
-
-std::string str(const asioctx::context& c) {
-  std::ostringstream os;
-  os << c;
-  return os.str();
-}
 std::string file_of(const asioctx::source_location& s) { return s.file_name(); }
 }  // namespace
 

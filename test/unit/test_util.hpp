@@ -20,6 +20,8 @@
 #include <cstddef>
 #include <mutex>
 #include <optional>
+#include <sstream>
+#include <string>
 #include <thread>
 
 namespace asioctx_test {
@@ -130,6 +132,15 @@ bool run_until(boost::asio::io_context& io, Pred pred,
     io.run_one_for(std::chrono::milliseconds(10));
   }
   return true;
+}
+
+// Causes the tests give cancels, and what operator<< prints for a context.
+inline const asioctx::error_code custom_cause = make_error_code(boost::system::errc::connection_reset);
+inline const asioctx::error_code other_cause = make_error_code(boost::system::errc::broken_pipe);
+inline std::string str(const asioctx::context& c) {
+  std::ostringstream os;
+  os << c;
+  return os.str();
 }
 
 }  // namespace asioctx_test

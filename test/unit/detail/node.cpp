@@ -33,17 +33,12 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 using asioctx::error;
 using asioctx::error_code;
+using asioctx_test::custom_cause;
+using asioctx_test::other_cause;
+using asioctx_test::str;
 
 namespace {
 const asioctx::key<int> int_key{"int_key"};
-const error_code custom_cause = make_error_code(boost::system::errc::connection_reset);
-const error_code other_cause = make_error_code(boost::system::errc::broken_pipe);
-
-std::string str(const asioctx::context& c) {
-  std::ostringstream os;
-  os << c;
-  return os.str();
-}
 
 bool same_site(const asioctx::source_location& a, const asioctx::source_location& b) {
   return a.line() == b.line() && std::string(a.file_name()) == b.file_name();
