@@ -535,6 +535,38 @@ BOOST_AUTO_TEST_CASE(associations_are_forwarded) {
   BOOST_TEST(checked);
 }
 
+// A handler with no allocator of its own reports the pool's (asioctx/detail/op_pool.hpp): Asio
+// allocates the bound operation from this thread's free lists, the block of each completed wait
+// reused by the next. One over-aligned beyond the pool's blocks goes to the heap, aligned.
+BOOST_AUTO_TEST_CASE(operations_without_an_allocator_come_from_the_pool) {
+  net::io_context io(1);
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::steady_timer t(io, net::steady_timer::time_point::min());
+  int ok = 0;
+  auto wait_once = [&](auto handler) {
+    t.async_wait(asioctx::bind(ctx, handler));
+    io.restart();
+    io.run();
+  };
+  auto plain = [&ok](error_code ec) { ok += !ec; };
+  static_assert(std::is_same_v<net::associated_allocator_t<asioctx::detail::bound_handler<decltype(plain)>>,
+                               asioctx::detail::op_allocator<void>>);
+  wait_once(plain);  // warms this thread's free list
+  const unsigned long long before = asioctx::detail::op_pool_reuses();
+  for (int i = 0; i < 10; ++i) wait_once(plain);
+  BOOST_TEST(asioctx::detail::op_pool_reuses() >= before + 10);
+  BOOST_TEST(ok == 11);
+
+  struct alignas(64) wide {
+    char bytes[64] = {};
+  };
+  wide w;
+  w.bytes[63] = 7;
+  int seen = 0;
+  wait_once([&seen, w](error_code ec) { seen = ec ? -1 : w.bytes[63]; });
+  BOOST_TEST(seen == 7);
+}
+
 BOOST_AUTO_TEST_CASE(existing_slot_keeps_working) {
   net::io_context io;
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());

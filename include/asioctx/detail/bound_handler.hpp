@@ -18,8 +18,10 @@
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/config.hpp>
 #include <asioctx/detail/exception.hpp>
+#include <asioctx/detail/op_pool.hpp>
 
 #include <boost/asio/append.hpp>
+#include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associator.hpp>
 #include <boost/asio/error.hpp>
@@ -32,6 +34,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <exception>
+#include <memory>
 #include <system_error>
 #include <tuple>
 #include <type_traits>
@@ -181,6 +184,30 @@ struct associator<Associator, asioctx::detail::bound_handler<Handler>, DefaultCa
   static auto get(const asioctx::detail::bound_handler<Handler>& h, const DefaultCandidate& c) noexcept
       -> decltype(Associator<Handler, DefaultCandidate>::get(h.get(), c)) {
     return Associator<Handler, DefaultCandidate>::get(h.get(), c);
+  }
+};
+
+// The allocator is the wrapped handler's too, unless it has none (std::allocator): then the
+// operation comes from this thread's pool (op_pool.hpp), as the bound operation's own state does.
+template <class Handler, class DefaultCandidate>
+struct associator<associated_allocator, asioctx::detail::bound_handler<Handler>, DefaultCandidate> {
+ private:
+  using inner = associated_allocator<Handler, DefaultCandidate>;
+  static constexpr bool pooled = std::is_same_v<typename inner::type, std::allocator<void>>;
+
+ public:
+  using type = std::conditional_t<pooled, asioctx::detail::op_allocator<void>, typename inner::type>;
+  static type get(const asioctx::detail::bound_handler<Handler>& h) noexcept {
+    if constexpr (pooled)
+      return type();
+    else
+      return inner::get(h.get());
+  }
+  static type get(const asioctx::detail::bound_handler<Handler>& h, const DefaultCandidate& c) noexcept {
+    if constexpr (pooled)
+      return type();
+    else
+      return inner::get(h.get(), c);
   }
 };
 

@@ -66,6 +66,9 @@ inline void* op_allocate(std::size_t size) {
   const std::size_t c = op_class_of(size);
   if (c < block_cache::classes) {
     if (free_block* b = op_cache.head[c].pop()) {
+#if defined(__GNUC__) || defined(__clang__)
+      __builtin_prefetch(b->next, 1);  // the block the next allocation of this class gets
+#endif
       op_cache.bytes -= (c + 1) * block_cache::granule;
       ++op_cache.reuses;
       return b;
@@ -97,6 +100,37 @@ struct pooled {
   static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
   static void operator delete(void* p, std::size_t, std::align_val_t al) noexcept {
     ::operator delete(p, al);
+  }
+};
+
+// The pool as an allocator: what a bound operation's handler reports as its associated allocator
+// when the wrapped handler has none of its own, so that Asio allocates the operation from this
+// thread's free lists rather than from malloc (bound_handler.hpp). Over-aligned types bypass it.
+template <class T>
+struct op_allocator {
+  using value_type = T;
+  op_allocator() noexcept = default;
+  template <class U>
+  op_allocator(const op_allocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    if constexpr (alignof(T) > alignof(std::max_align_t))
+      return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(alignof(T))));
+    else
+      return static_cast<T*>(op_allocate(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if constexpr (alignof(T) > alignof(std::max_align_t))
+      ::operator delete(p, std::align_val_t(alignof(T)));
+    else
+      op_deallocate(p, n * sizeof(T));
+  }
+  template <class U>
+  bool operator==(const op_allocator<U>&) const noexcept {
+    return true;
+  }
+  template <class U>
+  bool operator!=(const op_allocator<U>&) const noexcept {
+    return false;
   }
 };
 
