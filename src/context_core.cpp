@@ -51,26 +51,5 @@ bool context_core::enter() noexcept {
 
 void context_core::leave() noexcept { inflight_.fetch_sub(1, std::memory_order_release); }
 
-// ---------------------------------------------------------------------------------------------
-// Test hooks
-
-std::size_t context_core::heap_size() noexcept {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < shard_count_; ++i) n += shards_[i].heap_size();
-  return n;
-}
-
-std::size_t context_core::enrolled() noexcept {
-  unique_lock lock(mutex_);
-  return registry_size_;
-}
-
-bool context_core::timer_armed() noexcept {
-  for (std::size_t i = 0; i < shard_count_; ++i) {
-    if (shards_[i].timer_armed()) return true;
-  }
-  return false;
-}
-
 }  // namespace detail
 }  // namespace asioctx

@@ -281,23 +281,5 @@ void deadline_shard::drop_timer() noexcept {
   lock.unlock();
 }
 
-// ---------------------------------------------------------------------------------------------
-// Test hooks
-
-std::size_t deadline_shard::heap_size() noexcept {
-  unique_lock lock(mutex_);
-  return heap_.size();
-}
-
-bool deadline_shard::contains(const deadline_arm* a) noexcept {
-  unique_lock lock(mutex_);
-  return a->heap_index != deadline_arm::not_in_heap;
-}
-
-bool deadline_shard::timer_armed() noexcept {
-  unique_lock lock(mutex_);
-  return armed_ != never;
-}
-
 }  // namespace detail
 }  // namespace asioctx

@@ -14,6 +14,7 @@
 #include <asioctx/context.hpp>
 #include <asioctx/detail/access.hpp>
 #include <asioctx/detail/context_core.hpp>
+#include <asioctx/detail/deadline_shard.hpp>
 #include <asioctx/detail/executor_batch.hpp>
 #include <asioctx/detail/node.hpp>
 
@@ -52,9 +53,25 @@ struct asioctx::detail::access::door<asioctx_test::internals_key> {
     for (deadline_arm* a = const_cast<deadline_node*>(d)->arms(); a != nullptr;
          a = a->next.load(std::memory_order_acquire)) {
       deadline_shard* s = a->shard.load(std::memory_order_acquire);
-      if (s != nullptr && s->contains(a)) return true;
+      if (s != nullptr && in_heap(s, a)) return true;
     }
     return false;
+  }
+
+  static bool in_heap(deadline_shard* s, const deadline_arm* a) noexcept {
+    lock_guard lock(s->mutex_);
+    return a->heap_index != deadline_arm::not_in_heap;
+  }
+
+  // The deadlines in an execution context's heaps, over its shards.
+  static std::size_t heap_size(context_core* core) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < core->shard_count_; ++i) {
+      deadline_shard& s = core->shards_[i];
+      lock_guard lock(s.mutex_);
+      n += s.heap_.size();
+    }
+    return n;
   }
 };
 
@@ -75,7 +92,7 @@ inline std::size_t child_count(const asioctx::context& c) { return internals::ch
 inline bool deadline_armed(const asioctx::context& c) { return internals::in_deadline_heap(node_of(c)); }
 // How many deadlines are waited on (in the heap) in ctx.
 inline std::size_t armed_deadlines(boost::asio::execution_context& ctx) {
-  return asioctx::detail::core_of(ctx)->heap_size();
+  return internals::heap_size(asioctx::detail::core_of(ctx));
 }
 
 }  // namespace asioctx_test

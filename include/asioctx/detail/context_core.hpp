@@ -136,12 +136,9 @@ class context_core {
   void add_user() noexcept;
   void drop_user() noexcept;
 
-  // Test hooks.
-  std::size_t heap_size() noexcept;
-  std::size_t enrolled() noexcept;
-  bool timer_armed() noexcept;
-
  private:
+  friend struct access;
+
   ~context_core();
 
   bool drop_user_locked() noexcept;

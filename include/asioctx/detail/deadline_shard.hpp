@@ -71,12 +71,8 @@ class alignas(64) deadline_shard {
   // The core's idle check: cancels the pending wait if the heap is (still) empty.
   void on_idle_check() noexcept;
 
-  // Test hooks.
-  std::size_t heap_size() noexcept;
-  bool contains(const deadline_arm* a) noexcept;
-  bool timer_armed() noexcept;
-
  private:
+  friend struct access;
   using unique_lock = std::unique_lock<spin_mutex>;
   struct timer_handler;
   struct idle_handler;
