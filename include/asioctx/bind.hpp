@@ -83,8 +83,8 @@ class bound_token {
  * object's) as the candidate. An operation that reveals no executor, bound to a handler that has
  * none, does not compile: bind an executor to the handler (`bind(ctx, bind_executor(ex, h))`).
  * The handler's associated executor, allocator and immediate executor are preserved; a handler
- * with no allocator of its own (`std::allocator`) gets asioctx's per-thread block pool, from which
- * Asio then allocates the operation.
+ * with no allocator of its own gets asioctx's per-thread block pool, from which Asio then
+ * allocates the operation (one that names an allocator, `std::allocator` included, keeps it).
  *
  * @par Thread safety
  * The context may be cancelled from any thread.

@@ -537,34 +537,36 @@ BOOST_AUTO_TEST_CASE(associations_are_forwarded) {
 
 // A handler with no allocator of its own reports the pool's (asioctx/detail/op_pool.hpp): Asio
 // allocates the bound operation from this thread's free lists, the block of each completed wait
-// reused by the next. One over-aligned beyond the pool's blocks goes to the heap, aligned.
+// reused by the next (on a fresh thread: its cache holds nothing of other tests). One that names
+// an allocator keeps it, std::allocator included. Under AddressSanitizer the blocks come from the
+// heap instead.
 BOOST_AUTO_TEST_CASE(operations_without_an_allocator_come_from_the_pool) {
-  net::io_context io(1);
-  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
-  net::steady_timer t(io, net::steady_timer::time_point::min());
-  int ok = 0;
-  auto wait_once = [&](auto handler) {
-    t.async_wait(asioctx::bind(ctx, handler));
-    io.restart();
-    io.run();
-  };
-  auto plain = [&ok](error_code ec) { ok += !ec; };
+  auto plain = [](error_code) {};
   static_assert(std::is_same_v<net::associated_allocator_t<asioctx::detail::bound_handler<decltype(plain)>>,
                                asioctx::detail::op_allocator<void>>);
-  wait_once(plain);  // warms this thread's free list
-  const unsigned long long before = asioctx::detail::op_pool_reuses();
-  for (int i = 0; i < 10; ++i) wait_once(plain);
-  BOOST_TEST(asioctx::detail::op_pool_reuses() >= before + 10);
-  BOOST_TEST(ok == 11);
-
-  struct alignas(64) wide {
-    char bytes[64] = {};
-  };
-  wide w;
-  w.bytes[63] = 7;
-  int seen = 0;
-  wait_once([&seen, w](error_code ec) { seen = ec ? -1 : w.bytes[63]; });
-  BOOST_TEST(seen == 7);
+  using named = decltype(net::bind_allocator(std::allocator<void>(), plain));
+  static_assert(std::is_same_v<net::associated_allocator_t<asioctx::detail::bound_handler<named>>,
+                               std::allocator<void>>);
+  std::thread([] {
+    net::io_context io(1);
+    auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+    net::steady_timer t(io, net::steady_timer::time_point::min());
+    int ok = 0;
+    auto wait_once = [&] {
+      t.async_wait(asioctx::bind(ctx, [&ok](error_code ec) { ok += !ec; }));
+      io.restart();
+      io.run();
+    };
+    wait_once();  // warms this thread's free list
+    const unsigned long long before = asioctx::detail::op_pool_reuses();
+    for (int i = 0; i < 10; ++i) wait_once();
+    BOOST_TEST(ok == 11);
+#if !defined(ASIOCTX_DETAIL_HEAP_OPERATIONS)
+    BOOST_TEST(asioctx::detail::op_pool_reuses() >= before + 10);
+#else
+    BOOST_TEST(asioctx::detail::op_pool_reuses() == before);
+#endif
+  }).join();
 }
 
 BOOST_AUTO_TEST_CASE(existing_slot_keeps_working) {

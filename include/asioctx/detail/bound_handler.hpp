@@ -187,25 +187,25 @@ struct associator<Associator, asioctx::detail::bound_handler<Handler>, DefaultCa
   }
 };
 
-// The allocator is the wrapped handler's too, unless it has none (std::allocator): then the
-// operation comes from this thread's pool (op_pool.hpp), as the bound operation's own state does.
+// The allocator is the wrapped handler's too; where Asio offers its default (std::allocator), the
+// candidate the wrapped handler is asked with is asioctx's block pool instead, so a handler with no
+// allocator of its own has Asio allocate from this thread's free lists (op_pool.hpp), and one that
+// names an allocator, std::allocator included, keeps it.
 template <class Handler, class DefaultCandidate>
 struct associator<associated_allocator, asioctx::detail::bound_handler<Handler>, DefaultCandidate> {
  private:
-  using inner = associated_allocator<Handler, DefaultCandidate>;
-  static constexpr bool pooled = std::is_same_v<typename inner::type, std::allocator<void>>;
+  static constexpr bool offer_pool = std::is_same_v<DefaultCandidate, std::allocator<void>>;
+  using candidate = std::conditional_t<offer_pool, asioctx::detail::op_allocator<void>, DefaultCandidate>;
+  using inner = associated_allocator<Handler, candidate>;
 
  public:
-  using type = std::conditional_t<pooled, asioctx::detail::op_allocator<void>, typename inner::type>;
+  using type = typename inner::type;
   static type get(const asioctx::detail::bound_handler<Handler>& h) noexcept {
-    if constexpr (pooled)
-      return type();
-    else
-      return inner::get(h.get());
+    return inner::get(h.get(), candidate());
   }
   static type get(const asioctx::detail::bound_handler<Handler>& h, const DefaultCandidate& c) noexcept {
-    if constexpr (pooled)
-      return type();
+    if constexpr (offer_pool)
+      return inner::get(h.get(), candidate());
     else
       return inner::get(h.get(), c);
   }

@@ -103,9 +103,19 @@ struct pooled {
   }
 };
 
-// The pool as an allocator: what a bound operation's handler reports as its associated allocator
-// when the wrapped handler has none of its own, so that Asio allocates the operation from this
-// thread's free lists rather than from malloc (bound_handler.hpp). Over-aligned types bypass it.
+// Under AddressSanitizer, Asio's operations (op_allocator) come from the heap, so that a use
+// after free of one is reported.
+#if defined(__SANITIZE_ADDRESS__)
+#define ASIOCTX_DETAIL_HEAP_OPERATIONS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASIOCTX_DETAIL_HEAP_OPERATIONS 1
+#endif
+#endif
+
+// The pool as an allocator: the candidate a bound handler offers the wrapped handler for its
+// associated allocator (bound_handler.hpp), so that Asio allocates the operation and what it keeps
+// beside it from this thread's free lists rather than from malloc. Over-aligned types bypass it.
 template <class T>
 struct op_allocator {
   using value_type = T;
@@ -113,13 +123,14 @@ struct op_allocator {
   template <class U>
   op_allocator(const op_allocator<U>&) noexcept {}
   T* allocate(std::size_t n) {
-    if constexpr (alignof(T) > alignof(std::max_align_t))
+    if (n > std::size_t(-1) / sizeof(T)) throw std::bad_array_new_length();
+    if constexpr (heap())
       return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(alignof(T))));
     else
       return static_cast<T*>(op_allocate(n * sizeof(T)));
   }
   void deallocate(T* p, std::size_t n) noexcept {
-    if constexpr (alignof(T) > alignof(std::max_align_t))
+    if constexpr (heap())
       ::operator delete(p, std::align_val_t(alignof(T)));
     else
       op_deallocate(p, n * sizeof(T));
@@ -131,6 +142,16 @@ struct op_allocator {
   template <class U>
   bool operator!=(const op_allocator<U>&) const noexcept {
     return false;
+  }
+
+ private:
+  // The pool's blocks have operator new's alignment, as `pooled` assumes.
+  static constexpr bool heap() noexcept {
+#if defined(ASIOCTX_DETAIL_HEAP_OPERATIONS)
+    return true;
+#else
+    return alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+#endif
   }
 };
 

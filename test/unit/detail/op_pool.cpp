@@ -9,6 +9,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <cstdint>
+#include <memory>
+#include <new>
 #include <thread>
 
 BOOST_AUTO_TEST_SUITE(test_detail_op_pool)
@@ -49,6 +52,39 @@ BOOST_AUTO_TEST_CASE(block_pool_reuses_per_thread) {
     d::op_deallocate(seen.load(), 100);
   });
   BOOST_TEST(seen.load() == mine);
+}
+
+// The pool as an allocator (what a bound handler offers Asio): pool blocks, a freed one reused;
+// an over-aligned type is aligned from the heap, never given a pool block; a size that overflows
+// throws. Under AddressSanitizer everything comes from the heap.
+BOOST_AUTO_TEST_CASE(op_allocator_pools_all_but_over_aligned) {
+  namespace d = asioctx::detail;
+  struct alignas(64) wide {
+    char bytes[64];
+  };
+  std::thread([] {
+    d::op_allocator<void> alloc;
+    std::allocator_traits<d::op_allocator<void>>::rebind_alloc<double> small(alloc);
+    double* a = small.allocate(3);
+    small.deallocate(a, 3);
+    const unsigned long long before = d::op_pool_reuses();
+    double* b = small.allocate(3);
+#if !defined(ASIOCTX_DETAIL_HEAP_OPERATIONS)
+    BOOST_TEST(b == a);
+    BOOST_TEST(d::op_pool_reuses() == before + 1);
+#endif
+    small.deallocate(b, 3);
+    d::op_allocator<wide> big(alloc);
+    for (int i = 0; i < 4; ++i) {
+      const unsigned long long reuses = d::op_pool_reuses();
+      wide* w = big.allocate(1);
+      BOOST_TEST(reinterpret_cast<std::uintptr_t>(w) % 64 == 0);
+      BOOST_TEST(d::op_pool_reuses() == reuses);
+      w->bytes[63] = 1;
+      big.deallocate(w, 1);
+    }
+    BOOST_CHECK_THROW(small.allocate(std::size_t(-1) / 4), std::bad_array_new_length);
+  }).join();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
