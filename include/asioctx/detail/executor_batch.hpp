@@ -59,8 +59,10 @@ class executor_batch : public list_hook<batch_tag> {
 #if defined(__GNUC__) || defined(__clang__)
       // Two ahead: the next operation was fetched during this one's predecessor, so its link is
       // at hand; each emit then finds its state word in cache.
-      if (bound_op* next = ops_.front())
+      if (bound_op* next = ops_.front()) {
+        next->prefetch_handler();
         if (bound_op* after = ops_.next(next)) __builtin_prefetch(after, 1);
+      }
 #endif
       op->emit_from_batch();
     }
