@@ -549,7 +549,8 @@ BOOST_AUTO_TEST_CASE(operations_without_an_allocator_come_from_the_pool) {
                                std::allocator<void>>);
   std::thread([] {
     net::io_context io(1);
-    auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+    auto made = asioctx::with_cancel(asioctx::background());  // not a structured binding: captured
+    const asioctx::context& ctx = made.ctx;
     net::steady_timer t(io, net::steady_timer::time_point::min());
     int ok = 0;
     auto wait_once = [&] {
