@@ -69,9 +69,7 @@ bound_op* bound_op::make(cancel_node* c, boost::asio::cancellation_type type) {
   bound_op* op = ops.head;
   if (op != nullptr) {
     ops.head = op->next_free_;
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(ops.head, 1);  // the next bind's operation
-#endif
+    prefetch(ops.head);  // the next bind's operation
     --ops.count;
     op->batch_ = nullptr;
   } else {

@@ -21,6 +21,7 @@
 #ifndef ASIOCTX_DETAIL_BOUND_OP_HPP
 #define ASIOCTX_DETAIL_BOUND_OP_HPP
 
+#include <asioctx/detail/config.hpp>
 #include <asioctx/detail/intrusive_list.hpp>
 #include <asioctx/detail/node.hpp>
 
@@ -59,12 +60,10 @@ class bound_op : public list_hook<op_tag> {
   // Prefetches what the emit will touch first: the cancellation handler the operation installed
   // (its memory, which the signal keeps: the signal's one member points to it).
   void prefetch_handler() const noexcept {
-#if defined(__GNUC__) || defined(__clang__)
     static_assert(sizeof(boost::asio::cancellation_signal) == sizeof(void*));
     const void* handler;
     std::memcpy(&handler, static_cast<const void*>(&signal_), sizeof handler);
-    __builtin_prefetch(handler, 0);
-#endif
+    prefetch(handler);
   }
 
   // Forwards a cancellation from the slot the completion token already had.

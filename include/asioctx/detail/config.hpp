@@ -52,4 +52,20 @@
 #define ASIOCTX_HAS_COARSE_STEADY_CLOCK 0
 #endif
 
+namespace asioctx {
+namespace detail {
+
+// A hint that *p is about to be used (written, mostly): the one prefetch of the library. A wrong
+// or null address costs nothing; compilers without the builtin ignore it.
+inline void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 1);
+#else
+  (void)p;
+#endif
+}
+
+}  // namespace detail
+}  // namespace asioctx
+
 #endif  // ASIOCTX_DETAIL_CONFIG_HPP

@@ -21,6 +21,7 @@
 
 #include <asioctx/detail/access.hpp>
 #include <asioctx/detail/bound_op.hpp>
+#include <asioctx/detail/config.hpp>
 #include <asioctx/detail/intrusive_list.hpp>
 #include <asioctx/detail/node.hpp>
 #include <asioctx/detail/tree.hpp>
@@ -56,14 +57,12 @@ class executor_batch : public list_hook<batch_tag> {
   // never run it, lets every operation go.
   void run() noexcept {
     while (bound_op* op = ops_.pop_front()) {
-#if defined(__GNUC__) || defined(__clang__)
       // Two ahead: the next operation was fetched during this one's predecessor, so its link is
       // at hand; each emit then finds its state word in cache.
       if (bound_op* next = ops_.front()) {
         next->prefetch_handler();
-        if (bound_op* after = ops_.next(next)) __builtin_prefetch(after, 1);
+        if (bound_op* after = ops_.next(next)) prefetch(after);
       }
-#endif
       op->emit_from_batch();
     }
   }

@@ -13,6 +13,7 @@
 #ifndef ASIOCTX_DETAIL_OP_POOL_HPP
 #define ASIOCTX_DETAIL_OP_POOL_HPP
 
+#include <asioctx/detail/config.hpp>
 #include <asioctx/detail/intrusive_list.hpp>
 
 #include <cstddef>
@@ -66,9 +67,7 @@ inline void* op_allocate(std::size_t size) {
   const std::size_t c = op_class_of(size);
   if (c < block_cache::classes) {
     if (free_block* b = op_cache.head[c].pop()) {
-#if defined(__GNUC__) || defined(__clang__)
-      __builtin_prefetch(b->next, 1);  // the block the next allocation of this class gets
-#endif
+      prefetch(b->next);  // the block the next allocation of this class gets
       op_cache.bytes -= (c + 1) * block_cache::granule;
       ++op_cache.reuses;
       return b;
