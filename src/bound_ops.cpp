@@ -54,7 +54,7 @@ tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type
         int looked = 0;
         for (executor_batch* t = c->batches_.front(); t != nullptr && looked < 8;
              t = c->batches_.next(t), ++looked) {
-          if (t->type() == type && t->same(ex)) {
+          if (t->type() == type && (t->exact() || t->same(ex))) {
             b = t;
             break;
           }

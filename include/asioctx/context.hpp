@@ -79,7 +79,9 @@ class context {
     context(std::move(other)).swap(*this);
     return *this;
   }
-  ~context() { detail::tree::release(node_); }
+  ~context() {
+    if (node_ != nullptr) detail::tree::release(node_);  // a moved-from handle: no call
+  }
 
   /// Exchanges the nodes two handles refer to.
   void swap(context& other) noexcept { std::swap(node_, other.node_); }

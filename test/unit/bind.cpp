@@ -120,6 +120,33 @@ struct strand_op {
   }
 };
 
+// An operation on an io_context, through an executor of type Ex (the io_context's own, or an
+// any_io_executor over it); its cancellation handler records whether each emit ran on that
+// io_context, then posts the completion there.
+template <class Ex>
+struct io_op {
+  Ex ex;
+  net::io_context* io;
+  std::atomic<int>* emits;
+  std::atomic<int>* emits_elsewhere;
+  using executor_type = Ex;
+  executor_type get_executor() const noexcept { return ex; }
+  template <class Handler>
+  void operator()(Handler&& h) const {
+    auto slot = net::get_associated_cancellation_slot(h);
+    auto held = std::make_shared<std::optional<std::decay_t<Handler>>>(std::forward<Handler>(h));
+    slot.assign([held, x = ex, i = io, e = emits, w = emits_elsewhere](net::cancellation_type) {
+      ++*e;
+      if (!i->get_executor().running_in_this_thread()) ++*w;
+      net::post(x, [held] {
+        auto handler = std::move(**held);
+        held->reset();
+        std::move(handler)(net::error::operation_aborted);
+      });
+    });
+  }
+};
+
 // A handler whose get_executor() returns a reference to its own member.
 struct handler_with_executor_ref {
   using executor_type = strand_t;
@@ -169,6 +196,34 @@ BOOST_AUTO_TEST_CASE(emit_runs_on_the_handlers_strand_not_the_io_executors) {
   BOOST_TEST(off.load() == 0);
   guard.reset();
   for (auto& t : threads) t.join();
+}
+
+BOOST_AUTO_TEST_CASE(each_io_context_gets_the_emits_of_its_own_operations) {
+  // One context's operations on two io_contexts, each through the io_context's executor and an
+  // any_io_executor over it: the operations of one io_context are emitted into there, together,
+  // and none of the other's.
+  net::io_context a(1), b(1);
+  std::atomic<int> emits{0}, elsewhere{0};
+  int done_a = 0, done_b = 0;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  auto start = [&, &c = ctx](auto ex, net::io_context& io, int& done) {
+    io_op<decltype(ex)> op{ex, &io, &emits, &elsewhere};
+    auto token = asioctx::bind(c, [&done](error_code ec) { done += ec == error::canceled; });
+    net::async_initiate<decltype(token), void(error_code)>(op, token);
+  };
+  start(a.get_executor(), a, done_a);
+  start(net::any_io_executor(b.get_executor()), b, done_b);
+  start(net::any_io_executor(a.get_executor()), a, done_a);
+  start(b.get_executor(), b, done_b);
+  cancel();
+  BOOST_TEST(a.run() == 3);  // one batch, then the two completions
+  BOOST_TEST(done_a == 2);
+  BOOST_TEST(done_b == 0);
+  BOOST_TEST(emits.load() == 2);
+  BOOST_TEST(b.run() == 3);
+  BOOST_TEST(done_b == 2);
+  BOOST_TEST(emits.load() == 4);
+  BOOST_TEST(elsewhere.load() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(handler_returning_its_executor_by_reference) {

@@ -39,11 +39,15 @@ namespace detail {
 
 class executor_batch : public list_hook<batch_tag> {
  public:
-  executor_batch(const void* type, bool keep_idle) noexcept : type_(type), keep_idle_(keep_idle) {}
+  executor_batch(const void* type, bool exact, bool keep_idle) noexcept
+      : type_(type), exact_(exact), keep_idle_(keep_idle) {}
   executor_batch(const executor_batch&) = delete;
   executor_batch& operator=(const executor_batch&) = delete;
 
+  // What executor_batch_impl::identity() gave for this batch's executor; with exact(), it names the
+  // executor itself, and same() need not be asked.
   const void* type() const noexcept { return type_; }
+  bool exact() const noexcept { return exact_; }
   // Whether the context may keep this batch once it has no operation, for the next ones: only
   // when its executor may be destroyed after its execution context is gone.
   bool keep_idle() const noexcept { return keep_idle_; }
@@ -78,6 +82,7 @@ class executor_batch : public list_hook<batch_tag> {
   friend struct access;
 
   const void* type_;
+  bool exact_;
   bool keep_idle_;
   intrusive_list<bound_op, op_tag> ops_;
   std::uint32_t count_ = 0;      // operations in ops_, while live
@@ -118,10 +123,19 @@ struct survives_its_context
 template <class Executor>
 class executor_batch_impl final : public executor_batch, public pooled {
  public:
-  static constexpr char tag = 0;  // its address identifies the executor type
+  // An io_context's executor is its io_context: its address is the batch's identity, compared
+  // inline. Any other executor type is identified by the address of this tag, then same().
+  static constexpr bool exact = std::is_same_v<Executor, boost::asio::io_context::executor_type>;
+  static constexpr char tag = 0;
+  static const void* identity(const Executor& ex) noexcept {
+    if constexpr (exact)
+      return &ex.context();
+    else
+      return &tag;
+  }
 
   explicit executor_batch_impl(const Executor& ex)
-      : executor_batch(&tag, survives_its_context<Executor>::value), ex_(ex) {}
+      : executor_batch(identity(ex), exact, survives_its_context<Executor>::value), ex_(ex) {}
 
   // Makes a batch for *executor (an Executor): what tree::add_bound calls when it needs one.
   static executor_batch* make(const void* executor) {
@@ -148,7 +162,7 @@ class executor_batch_impl final : public executor_batch, public pooled {
 
 template <class Executor>
 void bound_op::start(const Executor& ex, deadline_arm* arm) noexcept {
-  switch (tree::add_bound(node_, this, &executor_batch_impl<Executor>::tag, &ex,
+  switch (tree::add_bound(node_, this, executor_batch_impl<Executor>::identity(ex), &ex,
                           &executor_batch_impl<Executor>::make, arm)) {
     case tree::bound_added::linked:
       break;

@@ -89,11 +89,11 @@ struct tree {
 
   // --- Bound operations (src/bound_ops.cpp) ---------------------------------------------------
 
-  // Links op into c's batch for its executor *ex (type identifies the executor type; make makes a
-  // batch for it when c has none); while the batch has operations, it demands c's deadline on arm
-  // (its executor's). If c is closed, op goes alone into a batch of its own (op->batch_) for the
-  // caller to hand over. completed_first: the handler let go of op before it was linked; the
-  // caller frees it.
+  // Links op into c's batch for its executor *ex (type: the batch's identity, executor_batch.hpp;
+  // make makes a batch for it when c has none); while the batch has operations, it demands c's
+  // deadline on arm (its executor's). If c is closed, op goes alone into a batch of its own
+  // (op->batch_) for the caller to hand over. completed_first: the handler let go of op before it
+  // was linked; the caller frees it.
   enum class bound_added { linked, done, completed_first };
   static bound_added add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
                                executor_batch* (*make)(const void*), deadline_arm* arm) noexcept;
