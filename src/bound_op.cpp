@@ -66,7 +66,7 @@ struct bound_op_cache_release {
 static thread_local bound_op_cache_release release_ops_at_exit;
 
 bound_op* bound_op::make(cancel_node* c, boost::asio::cancellation_type type) {
-  bound_op* op = ops.head;
+  bound_op* op = sanitizer_heap ? nullptr : ops.head;
   if (op != nullptr) {
     ops.head = op->next_free_;
     prefetch(ops.head);  // the next bind's operation
@@ -81,16 +81,16 @@ bound_op* bound_op::make(cancel_node* c, boost::asio::cancellation_type type) {
 }
 
 void bound_op::recycle() noexcept {
+  if (sanitizer_heap || ops.count == op_cache::max || ops.closed) {
+    delete this;
+    return;
+  }
   boost::asio::cancellation_slot slot = signal_.slot();
   if (slot.has_handler()) slot.emplace<parked>();  // destroys the handler, keeps its memory
   state_.store(0, std::memory_order_relaxed);
   left_.store(0, std::memory_order_relaxed);
   started_ = false;
   early_done_ = false;
-  if (ops.count == op_cache::max || ops.closed) {
-    delete this;
-    return;
-  }
   if (ops.head == nullptr && ops.count == 0) release_ops_at_exit.armed = true;  // registers it
   next_free_ = ops.head;
   ops.head = this;

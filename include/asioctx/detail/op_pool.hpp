@@ -90,20 +90,9 @@ inline void op_deallocate(void* p, std::size_t size) noexcept {
 // Blocks this thread took from its free list instead of the heap (for allocation counts).
 inline unsigned long long op_pool_reuses() noexcept { return op_cache.reuses; }
 
-// Gives a class pooled operator new/delete.
-struct pooled {
-  static void* operator new(std::size_t size) { return op_allocate(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { op_deallocate(p, size); }
-  // Over-aligned objects (a value of an over-aligned type) bypass the pool. The unsized aligned
-  // delete is used: clang declares the sized one only with -fsized-deallocation.
-  static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
-  static void operator delete(void* p, std::size_t, std::align_val_t al) noexcept {
-    ::operator delete(p, al);
-  }
-};
-
-// Under AddressSanitizer, Asio's operations (op_allocator) come from the heap, so that a use
-// after free of one is reported.
+// Under AddressSanitizer, nothing is reused: pooled objects (nodes, batches, waiters), bound
+// operations (bound_op.cpp's cache) and Asio's operations (op_allocator) come from the heap, so
+// that a use after free of any of them is reported. op_allocate itself still pools, for its tests.
 #if defined(__SANITIZE_ADDRESS__)
 #define ASIOCTX_DETAIL_HEAP_OPERATIONS 1
 #elif defined(__has_feature)
@@ -111,6 +100,33 @@ struct pooled {
 #define ASIOCTX_DETAIL_HEAP_OPERATIONS 1
 #endif
 #endif
+#if defined(ASIOCTX_DETAIL_HEAP_OPERATIONS)
+inline constexpr bool sanitizer_heap = true;
+#else
+inline constexpr bool sanitizer_heap = false;
+#endif
+
+// Gives a class pooled operator new/delete.
+struct pooled {
+  static void* operator new(std::size_t size) {
+    if constexpr (sanitizer_heap)
+      return ::operator new(size);
+    else
+      return op_allocate(size);
+  }
+  static void operator delete(void* p, std::size_t size) noexcept {
+    if constexpr (sanitizer_heap)
+      ::operator delete(p);
+    else
+      op_deallocate(p, size);
+  }
+  // Over-aligned objects (a value of an over-aligned type) bypass the pool. The unsized aligned
+  // delete is used: clang declares the sized one only with -fsized-deallocation.
+  static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
+  static void operator delete(void* p, std::size_t, std::align_val_t al) noexcept {
+    ::operator delete(p, al);
+  }
+};
 
 // The pool as an allocator: the candidate a bound handler offers the wrapped handler for its
 // associated allocator (bound_handler.hpp), so that Asio allocates the operation and what it keeps
@@ -146,11 +162,7 @@ struct op_allocator {
  private:
   // The pool's blocks have operator new's alignment, as `pooled` assumes.
   static constexpr bool heap() noexcept {
-#if defined(ASIOCTX_DETAIL_HEAP_OPERATIONS)
-    return true;
-#else
-    return alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
-#endif
+    return sanitizer_heap || alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
   }
 };
 

@@ -87,4 +87,29 @@ BOOST_AUTO_TEST_CASE(op_allocator_pools_all_but_over_aligned) {
   }).join();
 }
 
+// Objects with pooled operator new (nodes, batches, waiters) reuse this thread's free blocks;
+// under AddressSanitizer they come from the heap, so that a use after free of one is reported.
+BOOST_AUTO_TEST_CASE(pooled_objects_come_from_the_heap_under_asan) {
+  namespace d = asioctx::detail;
+  struct object : d::pooled {
+    char bytes[40];
+  };
+  std::thread([] {
+    delete new object;  // this thread's first block: arms its cache
+    const unsigned long long before = d::op_pool_reuses();
+    object* a = new object;
+    const void* first = a;
+    delete a;
+    object* b = new object;
+#if !defined(ASIOCTX_DETAIL_HEAP_OPERATIONS)
+    BOOST_TEST(static_cast<const void*>(b) == first);
+    BOOST_TEST(d::op_pool_reuses() == before + 2);
+#else
+    (void)first;
+    BOOST_TEST(d::op_pool_reuses() == before);
+#endif
+    delete b;
+  }).join();
+}
+
 BOOST_AUTO_TEST_SUITE_END()
