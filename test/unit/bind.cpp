@@ -14,10 +14,12 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/execution/blocking.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -224,6 +226,34 @@ BOOST_AUTO_TEST_CASE(each_io_context_gets_the_emits_of_its_own_operations) {
   BOOST_TEST(done_b == 2);
   BOOST_TEST(emits.load() == 4);
   BOOST_TEST(elsewhere.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_blocking_never_executor_is_never_emitted_into_inline) {
+  // One context's operations on one io_context, the first through its executor, the second
+  // through the same executor with blocking.never: cancelled from a handler running there, the
+  // first one's emit may run inside cancel(), the second one's must not.
+  net::io_context io(1);
+  std::atomic<int> emits{0}, elsewhere{0};
+  int done = 0, emitted_inside_cancel = -1;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  net::post(io, [&, &c = ctx, &cancel_ctx = cancel] {
+    auto plain = io.get_executor();
+    auto never = net::prefer(io.get_executor(), net::execution::blocking.never);
+    static_assert(std::is_same_v<decltype(plain), decltype(never)>);
+    io_op<decltype(plain)> op{plain, &io, &emits, &elsewhere};
+    auto h = [&done](error_code ec) { done += ec == error::canceled; };
+    auto first = asioctx::bind(c, h);
+    net::async_initiate<decltype(first), void(error_code)>(op, first);
+    auto second = asioctx::bind(c, net::bind_executor(never, h));
+    net::async_initiate<decltype(second), void(error_code)>(op, second);
+    cancel_ctx();
+    emitted_inside_cancel = emits.load();
+  });
+  io.run();
+  BOOST_TEST(emitted_inside_cancel == 1);
+  BOOST_TEST(emits.load() == 2);
+  BOOST_TEST(elsewhere.load() == 0);
+  BOOST_TEST(done == 2);
 }
 
 BOOST_AUTO_TEST_CASE(handler_returning_its_executor_by_reference) {

@@ -27,7 +27,11 @@
 #include <asioctx/detail/tree.hpp>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution/relationship.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <cstdint>
@@ -123,15 +127,23 @@ struct survives_its_context
 template <class Executor>
 class executor_batch_impl final : public executor_batch, public pooled {
  public:
-  // An io_context's executor is its io_context: its address is the batch's identity, compared
-  // inline. Any other executor type is identified by the address of this tag, then same().
+  // An io_context's executor is its io_context and two properties it carries at run time
+  // (blocking.never, relationship.continuation): they are the batch's identity, compared inline,
+  // as the executor's operator== compares them. Any other executor type is identified by the
+  // address of this tag, then same().
   static constexpr bool exact = std::is_same_v<Executor, boost::asio::io_context::executor_type>;
   static constexpr char tag = 0;
   static const void* identity(const Executor& ex) noexcept {
-    if constexpr (exact)
-      return &ex.context();
-    else
+    if constexpr (exact) {
+      namespace exe = boost::asio::execution;
+      static_assert(alignof(boost::asio::io_context) >= 4);
+      auto id = reinterpret_cast<std::uintptr_t>(&boost::asio::query(ex, exe::context));
+      if (boost::asio::query(ex, exe::blocking) == exe::blocking.never) id |= 1;
+      if (boost::asio::query(ex, exe::relationship) == exe::relationship.continuation) id |= 2;
+      return reinterpret_cast<const void*>(id);
+    } else {
       return &tag;
+    }
   }
 
   explicit executor_batch_impl(const Executor& ex)

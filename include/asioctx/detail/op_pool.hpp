@@ -90,9 +90,10 @@ inline void op_deallocate(void* p, std::size_t size) noexcept {
 // Blocks this thread took from its free list instead of the heap (for allocation counts).
 inline unsigned long long op_pool_reuses() noexcept { return op_cache.reuses; }
 
-// Under AddressSanitizer, nothing is reused: pooled objects (nodes, batches, waiters), bound
-// operations (bound_op.cpp's cache) and Asio's operations (op_allocator) come from the heap, so
-// that a use after free of any of them is reported. op_allocate itself still pools, for its tests.
+// Under AddressSanitizer, asioctx reuses no memory: pooled objects (nodes, batches, waiters),
+// bound operations (bound_op.cpp's cache) and Asio's operations (op_allocator) come from the heap,
+// so that a use after free of any of them is reported. op_allocate itself still pools, for its
+// tests. (Asio's own recycling, of cancellation handlers' memory for one, is Asio's.)
 #if defined(__SANITIZE_ADDRESS__)
 #define ASIOCTX_DETAIL_HEAP_OPERATIONS 1
 #elif defined(__has_feature)
