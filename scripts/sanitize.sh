@@ -9,15 +9,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:?usage: sanitize.sh thread|address}
 scripts/deps.sh
+# Optimisation and debug info are kept low: the instrumented builds compile Asio's templates three to
+# four times faster at -O1 (ThreadSanitizer) and -O0 (AddressSanitizer with UBSan, whose checks are
+# the costliest to optimise) with line tables only (-g1), which is all a sanitizer report needs.
 case "$kind" in
-  thread) flags="-fsanitize=thread" ;;
-  address) flags="-fsanitize=address,undefined -fno-sanitize-recover=all" ;;
+  thread) flags="-fsanitize=thread" opt="-O1 -g1" ;;
+  address) flags="-fsanitize=address,undefined -fno-sanitize-recover=all" opt="-O0 -g1" ;;
   *) echo "unknown sanitizer: $kind" >&2; exit 2 ;;
 esac
 dir=build-$kind
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASIOCTX_SEPARATE_COMPILATION=ON \
   -DASIOCTX_NO_CONSUMER_TESTS=ON \
-  -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
+  -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$opt -DNDEBUG" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
 cmake --build "$dir" -j "$(nproc)" --target asioctx_unit asioctx_stress asioctx_http_tests
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1"
