@@ -52,6 +52,15 @@
 #define ASIOCTX_HAS_COARSE_STEADY_CLOCK 0
 #endif
 
+// A function the bound path needs inlined where the compiler's size heuristics would not.
+#if defined(__GNUC__) || defined(__clang__)
+#define ASIOCTX_DETAIL_ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define ASIOCTX_DETAIL_ALWAYS_INLINE __forceinline
+#else
+#define ASIOCTX_DETAIL_ALWAYS_INLINE inline
+#endif
+
 namespace asioctx {
 namespace detail {
 

@@ -47,10 +47,11 @@ struct tree {
 
   // --- Done state and cancellation (src/cancel.cpp) --------------------------------------------
 
-  // The error of c without locking; latches an expired deadline the first time it is seen.
-  static error_code err(const cancel_node* c) noexcept {
+  // The error of c without locking; latches an expired deadline the first time it is seen. With
+  // clock false a deadline not yet latched is not looked at: a timer that watches it delivers it.
+  ASIOCTX_DETAIL_ALWAYS_INLINE static error_code err(const cancel_node* c, bool clock = true) noexcept {
     if (unsigned char s = c->state()) return error_code(s, error_category_ref);
-    return due(c) ? latch(const_cast<cancel_node*>(c)) : error_code();
+    return clock && due(c) ? latch(const_cast<cancel_node*>(c)) : error_code();
   }
   // err(c) != {}, without making the error_code.
   static bool done(const cancel_node* c) noexcept {

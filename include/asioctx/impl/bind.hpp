@@ -114,11 +114,7 @@ class bound_initiation : public initiation_holder<Initiation> {
     // it) is delivered by that timer: the bind needs no look at the clock. Otherwise it looks once,
     // and ends the context if the deadline passed unobserved, as its timer would have (DESIGN 14).
     deadline_arm* arm = arm_for(c, ex);
-    error_code err;
-    if (const unsigned char s = c->state())
-      err = error_code(s, error_category_ref);
-    else if ((arm == nullptr || arm->demand.load(std::memory_order_relaxed) == 0) && tree::due(c))
-      err = tree::latch(c);
+    const error_code err = tree::err(c, arm == nullptr || arm->demand.load(std::memory_order_relaxed) == 0);
     if constexpr (early_completion<Signature>::value) {
       if (err) {
         early_completion<Signature>::complete(std::forward<Handler>(handler), ex, err);
