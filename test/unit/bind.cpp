@@ -97,22 +97,24 @@ struct inline_op {
 using strand_t = net::strand<net::io_context::executor_type>;
 
 // An operation whose I/O executor is `io_ex` and which completes, as Asio's do, on its handler's
-// associated executor; its cancellation handler records whether each emit ran on the strand the
-// operation completes on.
-struct strand_op {
-  strand_t io_ex;
+// associated executor; its cancellation handler counts each emit, and those that did not run where
+// `here` says they should (here(ex), ex the handler's executor), then posts the completion there.
+template <class Ex, class Here>
+struct probe_op {
+  Ex io_ex;
+  Here here;
   std::atomic<int>* emits;
   std::atomic<int>* emits_elsewhere;
-  using executor_type = strand_t;
+  using executor_type = Ex;
   executor_type get_executor() const noexcept { return io_ex; }
   template <class Handler>
   void operator()(Handler&& h) const {
     auto slot = net::get_associated_cancellation_slot(h);
     auto ex = net::get_associated_executor(h, io_ex);
     auto held = std::make_shared<std::optional<std::decay_t<Handler>>>(std::forward<Handler>(h));
-    slot.assign([held, ex, e = emits, w = emits_elsewhere](net::cancellation_type) {
+    slot.assign([held, ex, at = here, e = emits, w = emits_elsewhere](net::cancellation_type) {
       ++*e;
-      if (!ex.running_in_this_thread()) ++*w;
+      if (!at(ex)) ++*w;
       net::post(ex, [held] {
         auto handler = std::move(**held);
         held->reset();
@@ -121,33 +123,17 @@ struct strand_op {
     });
   }
 };
+template <class Ex, class Here>
+probe_op(Ex, Here, std::atomic<int>*, std::atomic<int>*) -> probe_op<Ex, Here>;
 
-// An operation on an io_context, through an executor of type Ex (the io_context's own, or an
-// any_io_executor over it); its cancellation handler records whether each emit ran on that
-// io_context, then posts the completion there.
-template <class Ex>
-struct io_op {
-  Ex ex;
-  net::io_context* io;
-  std::atomic<int>* emits;
-  std::atomic<int>* emits_elsewhere;
-  using executor_type = Ex;
-  executor_type get_executor() const noexcept { return ex; }
-  template <class Handler>
-  void operator()(Handler&& h) const {
-    auto slot = net::get_associated_cancellation_slot(h);
-    auto held = std::make_shared<std::optional<std::decay_t<Handler>>>(std::forward<Handler>(h));
-    slot.assign([held, x = ex, i = io, e = emits, w = emits_elsewhere](net::cancellation_type) {
-      ++*e;
-      if (!i->get_executor().running_in_this_thread()) ++*w;
-      net::post(x, [held] {
-        auto handler = std::move(**held);
-        held->reset();
-        std::move(handler)(net::error::operation_aborted);
-      });
-    });
-  }
-};
+// The emit runs on the strand the operation completes on.
+inline auto on_the_strand() {
+  return [](const auto& ex) { return ex.running_in_this_thread(); };
+}
+// The emit runs on io (an any_io_executor cannot say whether it runs in this thread).
+inline auto on(net::io_context& io) {
+  return [i = &io](const auto&) { return i->get_executor().running_in_this_thread(); };
+}
 
 // A handler whose get_executor() returns a reference to its own member.
 struct handler_with_executor_ref {
@@ -183,7 +169,7 @@ BOOST_AUTO_TEST_CASE(emit_runs_on_the_handlers_strand_not_the_io_executors) {
   };
   asioctx_test::watched<bool> started{false};
   net::post(handler_strand, [&, c = ctx] {
-    strand_op op{io_strand, &emits, &elsewhere};
+    probe_op op{io_strand, on_the_strand(), &emits, &elsewhere};
     auto inside = asioctx::bind(c, net::bind_executor(handler_strand, h));
     net::async_initiate<decltype(inside), void(error_code)>(op, inside);
     auto outside = net::bind_executor(handler_strand, asioctx::bind(c, h));
@@ -209,7 +195,7 @@ BOOST_AUTO_TEST_CASE(each_io_context_gets_the_emits_of_its_own_operations) {
   int done_a = 0, done_b = 0;
   auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
   auto start = [&, &c = ctx](auto ex, net::io_context& io, int& done) {
-    io_op<decltype(ex)> op{ex, &io, &emits, &elsewhere};
+    probe_op op{ex, on(io), &emits, &elsewhere};
     auto token = asioctx::bind(c, [&done](error_code ec) { done += ec == error::canceled; });
     net::async_initiate<decltype(token), void(error_code)>(op, token);
   };
@@ -240,7 +226,7 @@ BOOST_AUTO_TEST_CASE(a_blocking_never_executor_is_never_emitted_into_inline) {
     auto plain = io.get_executor();
     auto never = net::prefer(io.get_executor(), net::execution::blocking.never);
     static_assert(std::is_same_v<decltype(plain), decltype(never)>);
-    io_op<decltype(plain)> op{plain, &io, &emits, &elsewhere};
+    probe_op op{plain, on(io), &emits, &elsewhere};
     auto h = [&done](error_code ec) { done += ec == error::canceled; };
     auto first = asioctx::bind(c, h);
     net::async_initiate<decltype(first), void(error_code)>(op, first);
@@ -288,7 +274,8 @@ BOOST_AUTO_TEST_CASE(operations_on_many_strands_each_emit_on_their_own) {
                                  if (!strand.running_in_this_thread() || ec != error::canceled) ++off;
                                  ++calls;
                                }));
-    net::async_initiate<decltype(token), void(error_code)>(strand_op{strand, &emits, &elsewhere}, token);
+    net::async_initiate<decltype(token), void(error_code)>(
+        probe_op{strand, on_the_strand(), &emits, &elsewhere}, token);
   }
   cancel();
   BOOST_TEST(asioctx_test::run_until(io, [&] { return calls.load() == strands; }));
