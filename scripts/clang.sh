@@ -13,5 +13,5 @@ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMP
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
   -DASIOCTX_NO_CONSUMER_TESTS=ON >/dev/null
 cmake --build "$dir" -j "$(nproc)" --target asioctx_unit asioctx_stress
-"$dir"/test/asioctx_unit --report_level=short
-"$dir"/test/asioctx_stress --report_level=short
+scripts/bounded.sh "$dir"/test/asioctx_unit --report_level=short
+scripts/bounded.sh "$dir"/test/asioctx_stress --report_level=short

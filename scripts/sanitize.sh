@@ -26,7 +26,7 @@ cmake --build "$dir" -j "$(nproc)" --target asioctx_unit asioctx_stress asioctx_
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1"
-"$dir"/test/asioctx_unit --report_level=short
-"$dir"/test/asioctx_stress --report_level=short
+scripts/bounded.sh "$dir"/test/asioctx_unit --report_level=short
+scripts/bounded.sh "$dir"/test/asioctx_stress --report_level=short
 # The HTTP module: unit, loopback integration and the load test.
-"$dir"/test/http/asioctx_http_tests --report_level=short
+scripts/bounded.sh "$dir"/test/http/asioctx_http_tests --report_level=short
