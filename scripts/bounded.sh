@@ -6,7 +6,8 @@
 # Runs a test program bounded as ctest bounds it (900 s): a hang fails the stage with a message
 # instead of holding CI until its own limit. `bounded.sh PROGRAM ARGS...`
 set -uo pipefail
-timeout -k 10 900 "$@"
+limit=900
+timeout -k 10 "$limit" "$@"
 rc=$?
-[ $rc -ne 124 ] || echo "timed out after 900 s: $*" >&2
+[ $rc -ne 124 ] || echo "timed out after $limit s: $*" >&2
 exit $rc
