@@ -25,14 +25,25 @@ namespace detail {
 
 namespace {
 
-// The emit running on this thread, and what it learns if its operation completes inside it (an
-// operation may complete from inside its cancellation handler): the emitter then settles it.
+// The emits running on this thread, innermost first, and what each learns if its operation
+// completes inside it (from inside its cancellation handler, or from inside another operation's
+// emit nested in its own): the emitter then settles it. An emit into an operation whose own emit
+// is lower on this thread's stack is left to that one, to make once its handler has returned:
+// waiting for it would never end.
 struct emit_frame {
   bound_op* op;
-  bool completed;  // the handler came, inside the emit, and left the operation to the emitter
-  bool live;       // ... after unlinking it from its live batch: nobody else holds it
+  emit_frame* outer;
+  bool completed = false;  // the handler came, inside the emit, and left the operation to the emitter
+  bool live = false;       // ... after unlinking it from its live batch: nobody else holds it
+  unsigned deferred = 0;   // cancellation types emitted into op from inside this emit, made after it
 };
-ASIOCTX_FAST_TLS emit_frame current_emit;
+ASIOCTX_FAST_TLS emit_frame* current_emit;
+
+emit_frame* frame_of(const bound_op* op) noexcept {
+  for (emit_frame* f = current_emit; f != nullptr; f = f->outer)
+    if (f->op == op) return f;
+  return nullptr;
+}
 
 // The operations, recycled per thread with their cancellation_signal: a signal keeps the memory
 // Asio allocated for its last cancellation handler (replaced by an empty one of the same size),
@@ -107,7 +118,8 @@ void bound_op::free() noexcept {
 // The handler's side.
 
 error_code bound_op::complete() noexcept {
-  const bool nested = current_emit.op == this;
+  emit_frame* const frame = frame_of(this);
+  const bool nested = frame != nullptr;
   // claimed or released: the context handed the operation's batch over (nothing else sets
   // them), so the node's lock has nothing to tell.
   unsigned char s = state_.load(std::memory_order_acquire);
@@ -115,12 +127,12 @@ error_code bound_op::complete() noexcept {
     switch (tree::remove_bound(node_, this)) {
       case tree::bound_removed::unlinked:  // its node reference went to its batch
         if (nested)
-          current_emit = {this, true, true};
+          frame->completed = frame->live = true;
         else
           recycle();
         return error_code();
       case tree::bound_removed::before_start:  // start() frees it
-        if (nested) current_emit = {this, true, false};
+        if (nested) frame->completed = true;
         return error_code();
       case tree::bound_removed::handed_over:
         break;
@@ -138,7 +150,7 @@ error_code bound_op::complete() noexcept {
   // left waiting on it. Who frees is decided by the state this sets completed over.
   if (nested) {
     s = state_.fetch_or(completed, std::memory_order_acq_rel);
-    current_emit = {this, true, false};
+    frame->completed = true;
   } else {
     s = enter(completed, false);
   }
@@ -153,12 +165,17 @@ error_code bound_op::complete() noexcept {
 
 namespace {
 
-// Emits into op's signal with this thread's frame set; returns what the frame learned.
+// Emits into op's signal in a frame of this thread's, then the emits left to it while the
+// operation is pending; returns what the frame learned.
 emit_frame emit_in_frame(bound_op* op, boost::asio::cancellation_signal& signal,
                          boost::asio::cancellation_type type) noexcept {
-  emit_frame outer = std::exchange(current_emit, emit_frame{op, false, false});
+  emit_frame f{op, current_emit};
+  current_emit = &f;
   signal.emit(type);
-  return std::exchange(current_emit, outer);
+  while (f.deferred != 0 && !f.completed)
+    signal.emit(static_cast<boost::asio::cancellation_type>(std::exchange(f.deferred, 0u)));
+  current_emit = f.outer;
+  return f;
 }
 
 }  // namespace
@@ -178,6 +195,10 @@ unsigned char bound_op::enter(unsigned char bits, bool unless_completed) noexcep
 }
 
 void bound_op::emit_from_outer(boost::asio::cancellation_type type) noexcept {
+  if (emit_frame* f = frame_of(this)) {  // from inside its own emit: made after it
+    f->deferred |= static_cast<unsigned>(type);
+    return;
+  }
   if (enter(emitting, true) & completed) return;
   emit_frame f = emit_in_frame(this, signal_, type);
   unsigned char s = state_.fetch_and(static_cast<unsigned char>(~emitting), std::memory_order_acq_rel);
@@ -192,12 +213,21 @@ void bound_op::emit_from_outer(boost::asio::cancellation_type type) noexcept {
 }
 
 void bound_op::emit_from_batch() noexcept {
+  using type = boost::asio::cancellation_type;
+  const type t = type_ == 0xff ? type::all : static_cast<type>(type_);
+  if (emit_frame* f = frame_of(this)) {
+    // From inside the token's own emit of it (its cancellation handler cancelled the context): the
+    // emit is left to that emitter, which settles the operation as if the batch had made it.
+    f->deferred |= static_cast<unsigned>(t);
+    state_.fetch_or(claimed, std::memory_order_acq_rel);
+    left_.store(1, std::memory_order_release);
+    return;
+  }
   if (enter(claimed, true) & completed) {  // the handler came and went: the batch is last
     free();
     return;
   }
-  using type = boost::asio::cancellation_type;
-  emit_frame f = emit_in_frame(this, signal_, type_ == 0xff ? type::all : static_cast<type>(type_));
+  emit_frame f = emit_in_frame(this, signal_, t);
   // No RMW: the batch's last touch. A handler on another thread, seeing claimed, waits for it and
   // then frees; one that came inside the emit left the operation here.
   left_.store(1, std::memory_order_release);
@@ -205,7 +235,10 @@ void bound_op::emit_from_batch() noexcept {
 }
 
 void bound_op::drop_from_batch() noexcept {
-  if (enter(released, false) & completed) free();
+  if (frame_of(this) != nullptr)  // from inside its own emit, whose emitter settles it
+    state_.fetch_or(released, std::memory_order_acq_rel);
+  else if (enter(released, false) & completed)
+    free();
 }
 
 }  // namespace detail

@@ -205,4 +205,28 @@ BOOST_AUTO_TEST_CASE(concurrent_derive_cancel_and_drop) {
   BOOST_TEST(asioctx_test::child_count(root) == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(cancel_races_the_destruction_of_the_io_context) {
+  // A cancel on one thread while another destroys the io_context (never run) of an operation
+  // bound to the context: nothing is dispatched into an io_context being destroyed (ThreadSanitizer
+  // and AddressSanitizer check the memory), and each handler goes with its io_context, never
+  // invoked. The canceller starts at a gate, so that the two overlap.
+  std::atomic<int> invoked{0};
+  for (int i = 0; i < 2000; ++i) {
+    auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+    auto io = std::make_unique<net::io_context>();
+    auto timer = std::make_unique<net::steady_timer>(*io, 10s);
+    timer->async_wait(asioctx::bind(ctx, [&invoked](error_code) { ++invoked; }));
+    std::atomic<bool> go{false};
+    std::thread canceller([&go, cancel = cancel] {
+      while (!go.load()) std::this_thread::yield();
+      cancel();
+    });
+    go = true;
+    timer.reset();  // its wait is aborted: the handler is queued in io
+    io.reset();     // io destroyed, its queued handlers with it
+    canceller.join();
+  }
+  BOOST_TEST(invoked.load() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -27,9 +27,10 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <functional>
-
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -145,6 +146,84 @@ struct handler_with_executor_ref {
   void operator()(error_code ec) const {
     if (!ex_.running_in_this_thread() || ec != error::canceled) ++*off_strand;
     ++*calls;
+  }
+};
+
+// An operation on io whose cancellation handler counts each emit and, on the first, runs `first`
+// (user code inside the emit), then posts the completion, operation_aborted, to io.
+struct reentrant_op {
+  net::io_context* io;
+  std::function<void()> first;
+  std::atomic<int>* emits;
+  using executor_type = net::io_context::executor_type;
+  executor_type get_executor() const noexcept { return io->get_executor(); }
+  template <class Handler>
+  void operator()(Handler&& h) const {
+    auto slot = net::get_associated_cancellation_slot(h);
+    auto held = std::make_shared<std::optional<std::decay_t<Handler>>>(std::forward<Handler>(h));
+    slot.assign([held, i = io, f = first, e = emits](net::cancellation_type) {
+      if (++*e > 1) return;
+      f();
+      net::post(*i, [held] {
+        auto handler = std::move(**held);
+        held->reset();
+        std::move(handler)(net::error::operation_aborted);
+      });
+    });
+  }
+};
+
+// Runs io on a thread of its own until done() holds (it must read only watched values). An emit
+// that waits for itself never returns: the test program then ends with a message rather than
+// hang, since io cannot be destroyed under its running thread.
+template <class Pred>
+void run_on_a_thread_until(net::io_context& io, Pred done) {
+  auto guard = net::make_work_guard(io);
+  std::thread runner([&io] { io.run(); });
+  if (!asioctx_test::wait_until(done)) {
+    std::fprintf(stderr, "test_bind: io's thread hangs in an emit\n");
+    std::_Exit(EXIT_FAILURE);
+  }
+  guard.reset();
+  runner.join();
+}
+
+// One reentrant_op on io, bound to a context of its own with a token that has its own slot.
+struct own_slot_case {
+  net::io_context io;
+  asioctx::derived<asioctx::cancel_func> made = asioctx::with_cancel(asioctx::background());
+  net::cancellation_signal outer;
+  std::atomic<int> emits{0};
+  asioctx_test::watched<int> calls{0};
+  error_code got;
+
+  void start(std::function<void()> first) {
+    auto token = asioctx::bind(
+        made.ctx, net::bind_cancellation_slot(outer.slot(), net::bind_executor(io, [this](error_code ec) {
+                                                got = ec;
+                                                ++calls;
+                                              })));
+    net::async_initiate<decltype(token), void(error_code)>(reentrant_op{&io, std::move(first), &emits},
+                                                           token);
+  }
+  void run() {
+    run_on_a_thread_until(io, [this] { return calls.load() == 1; });
+  }
+};
+
+// An I/O object whose executor lives inside it (its operations' candidate is a reference to it).
+struct io_object_with_executor {
+  net::io_context::executor_type ex;
+};
+// Its operation completes inline, inside the initiating function, as one does through an inline
+// immediate executor.
+struct completes_inline {
+  io_object_with_executor* self;
+  using executor_type = net::io_context::executor_type;
+  const executor_type& get_executor() const noexcept { return self->ex; }
+  template <class Handler>
+  void operator()(Handler&& h) const {
+    std::forward<Handler>(h)(error_code());
   }
 };
 
@@ -774,6 +853,102 @@ BOOST_AUTO_TEST_CASE(handler_on_another_thread_waits_out_the_emit) {
   BOOST_TEST(ran.load() == 1);
   BOOST_TEST((got == error::canceled), got.message());
   BOOST_TEST(asioctx_test::waiter_count(ctx) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(io_object_destroyed_by_a_completion_inside_its_initiation) {
+  // The operation completes before its initiating function returns, and its handler destroys the
+  // I/O object: bind must not read the I/O object's executor after initiation (ASan checks the
+  // memory; the same holds for a completion on another thread racing the registration).
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  int calls = 0;
+  auto* object = new io_object_with_executor{io.get_executor()};
+  auto token = asioctx::bind(ctx, [&calls, object](error_code) {
+    ++calls;
+    delete object;
+  });
+  net::async_initiate<decltype(token), void(error_code)>(completes_inline{object}, token);
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(asioctx_test::waiter_count(ctx) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(context_cancelled_inside_the_tokens_own_emit) {
+  // The token's own emit reaches the operation's cancellation handler, which cancels the context
+  // (user code may): the context's batch runs inline on io's thread while that emit is still on
+  // the stack. The context's emit follows the token's once it has returned.
+  own_slot_case t;
+  t.start([c = t.made.cancel] { c(); });
+  net::post(t.io, [&t] { t.outer.emit(net::cancellation_type::terminal); });
+  t.run();
+  BOOST_TEST(t.calls.load() == 1);
+  BOOST_TEST(t.emits.load() == 2);  // the token's, then the context's
+  BOOST_TEST((t.got == error::canceled), t.got.message());
+  BOOST_TEST(asioctx_test::waiter_count(t.made.ctx) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(tokens_own_emit_from_inside_the_contexts_emit) {
+  // The reverse: the context's emit reaches the cancellation handler, which emits the token's own
+  // signal. That emit follows the context's once it has returned, with its own type.
+  own_slot_case t;
+  t.start([&t] { t.outer.emit(net::cancellation_type::partial); });
+  t.made.cancel();
+  t.run();
+  BOOST_TEST(t.calls.load() == 1);
+  BOOST_TEST(t.emits.load() == 2);  // the context's, then the token's
+  BOOST_TEST((t.got == error::canceled), t.got.message());
+  BOOST_TEST(asioctx_test::waiter_count(t.made.ctx) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(operation_completing_inside_an_emit_nested_in_its_own) {
+  // x's cancellation handler emits y's token's signal, and y's cancellation handler completes x
+  // inline: x completes inside y's emit, which runs inside x's own. x's emitter, lower on the
+  // stack, settles it; nothing waits for itself.
+  net::io_context io;
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  auto [other, cancel_other] = asioctx::with_cancel(asioctx::background());  // y's, live throughout
+  net::cancellation_signal y_outer;
+  asioctx_test::watched<int> x_calls{0}, y_calls{0};
+  error_code x_got, y_got;
+  std::function<void()> complete_x;
+  auto x_init = [&](auto handler) {
+    auto slot = net::get_associated_cancellation_slot(handler);
+    auto held = std::make_shared<std::optional<decltype(handler)>>(std::move(handler));
+    complete_x = [held] {
+      auto h = std::move(**held);
+      held->reset();
+      std::move(h)(net::error::operation_aborted);
+    };
+    slot.assign([&](net::cancellation_type) { y_outer.emit(net::cancellation_type::terminal); });
+  };
+  auto y_init = [&](auto handler) {
+    auto slot = net::get_associated_cancellation_slot(handler);
+    auto held = std::make_shared<std::optional<decltype(handler)>>(std::move(handler));
+    slot.assign([&, held](net::cancellation_type) {
+      complete_x();  // inline, inside y's emit, inside x's
+      net::post(io, [held] {
+        auto h = std::move(**held);
+        held->reset();
+        std::move(h)(net::error::operation_aborted);
+      });
+    });
+  };
+  auto x_token = asioctx::bind(ctx, net::bind_executor(io, [&](error_code ec) {
+                                 x_got = ec;
+                                 ++x_calls;
+                               }));
+  auto y_token = asioctx::bind(
+      other, net::bind_cancellation_slot(y_outer.slot(), net::bind_executor(io, [&](error_code ec) {
+                                           y_got = ec;
+                                           ++y_calls;
+                                         })));
+  net::async_initiate<decltype(x_token), void(error_code)>(x_init, x_token);
+  net::async_initiate<decltype(y_token), void(error_code)>(y_init, y_token);
+  cancel();
+  run_on_a_thread_until(io, [&] { return x_calls.load() == 1 && y_calls.load() == 1; });
+  BOOST_TEST((x_got == error::canceled), x_got.message());
+  BOOST_TEST((y_got == net::error::operation_aborted), y_got.message());
+  BOOST_TEST(asioctx_test::waiter_count(ctx) == 0u);
+  BOOST_TEST(asioctx_test::waiter_count(other) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(channel_receive_reports_the_contexts_error) {

@@ -22,6 +22,7 @@
 #include <asioctx/detail/access.hpp>
 #include <asioctx/detail/bound_op.hpp>
 #include <asioctx/detail/config.hpp>
+#include <asioctx/detail/context_core.hpp>
 #include <asioctx/detail/intrusive_list.hpp>
 #include <asioctx/detail/node.hpp>
 #include <asioctx/detail/tree.hpp>
@@ -146,8 +147,13 @@ class executor_batch_impl final : public executor_batch, public pooled {
     }
   }
 
+  // Each batch is a user of its execution context's core, whose shutdown it must see (below).
   explicit executor_batch_impl(const Executor& ex)
-      : executor_batch(identity(ex), exact, survives_its_context<Executor>::value), ex_(ex) {}
+      : executor_batch(identity(ex), exact, survives_its_context<Executor>::value),
+        ex_(ex),
+        core_(core_of(boost::asio::query(ex, boost::asio::execution::context))) {
+    core_->add_user();
+  }
 
   // Makes a batch for *executor (an Executor): what tree::add_bound calls when it needs one.
   static executor_batch* make(const void* executor) {
@@ -158,18 +164,33 @@ class executor_batch_impl final : public executor_batch, public pooled {
     return *static_cast<const Executor*>(executor) == ex_;
   }
 
+  // Into the execution context only while it is live, in a bracket its shutdown waits for: a
+  // cancel on one thread may race the execution context's destruction on another. Once it has
+  // shut down, the operations are let go (its shutdown destroys their handlers).
   void dispatch() noexcept override {
+    context_core* core = core_;
+    if (!core->enter()) {
+      core->leave();
+      batch_runner dropped(this);  // lets the operations go, then destroys the batch: maybe the
+      return;                      // core's last user, so after leave()
+    }
     try {
       boost::asio::dispatch(ex_, batch_runner(this));
     } catch (...) {
       // Out of memory: the batch_runner let the operations go; they complete on their own.
     }
+    core->leave();  // the core's service, still there, is a user: this batch was not the last
   }
 
-  void destroy() noexcept override { delete this; }
+  void destroy() noexcept override {
+    context_core* core = core_;
+    delete this;
+    core->drop_user();
+  }
 
  private:
   Executor ex_;
+  context_core* core_;
 };
 
 template <class Executor>

@@ -96,15 +96,16 @@ class bound_initiation : public initiation_holder<Initiation> {
         return bind_on(std::move(init), std::move(ctx), c, boost::asio::io_context::executor_type(*io),
                        std::forward<Handler>(handler), std::forward<Args>(args)...);
     }
-    // A reference into the handler (its get_executor() returns one) would dangle once the handler
-    // moves into the operation: copied. The candidate itself stays a reference.
-    if constexpr (std::is_lvalue_reference_v<decltype(ex)>) {
-      if (static_cast<const void*>(std::addressof(ex)) != static_cast<const void*>(std::addressof(candidate)))
-        return bind_on(std::move(init), std::move(ctx), c, ex_type(ex), std::forward<Handler>(handler),
-                       std::forward<Args>(args)...);
-    }
-    bind_on(std::move(init), std::move(ctx), c, ex, std::forward<Handler>(handler),
-            std::forward<Args>(args)...);
+    // A reference is copied: the registration reads the executor once the operation is initiated,
+    // when a reference could dangle (into the handler, which has moved into the operation, or into
+    // the I/O object, which a completion on another thread, or inside the initiating function, may
+    // have destroyed).
+    if constexpr (std::is_lvalue_reference_v<decltype(ex)>)
+      bind_on(std::move(init), std::move(ctx), c, ex_type(ex), std::forward<Handler>(handler),
+              std::forward<Args>(args)...);
+    else
+      bind_on(std::move(init), std::move(ctx), c, ex, std::forward<Handler>(handler),
+              std::forward<Args>(args)...);
   }
 
   template <class Executor, class Handler, class... Args>
