@@ -32,6 +32,7 @@ constexpr std::uint32_t owed_limit = 64;
 tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type, const void* ex,
                                   executor_batch* (*make)(const void*), deadline_arm* arm) noexcept {
   executor_batch* fresh = nullptr;  // made outside the lock (it copies the executor), when needed
+  executor_batch* stale = nullptr;  // an idle batch of a shut-down execution context, to destroy
   for (;;) {
     deadline_arm* rise = nullptr;
     bool need_fresh = false;
@@ -51,13 +52,23 @@ tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type
       } else {
         // The executor's batch: few per context (one per strand the context's operations run
         // on), most recently used first; past eight, a new one (grouping is only an economy).
+        // An idle batch of an execution context that has shut down is no batch of ex, whose
+        // execution context may have been built at the same address: it goes.
         int looked = 0;
+        executor_batch* gone = nullptr;
         for (executor_batch* t = c->batches_.front(); t != nullptr && looked < 8;
              t = c->batches_.next(t), ++looked) {
           if (t->type() == type && (t->exact() || t->same(ex))) {
-            b = t;
-            break;
+            if (!t->dead()) {
+              b = t;
+              break;
+            }
+            if (t->count_ == 0 && stale == nullptr && gone == nullptr) gone = t;
           }
+        }
+        if (gone != nullptr) {
+          c->batches_.erase(gone);
+          stale = gone;
         }
         if (b != nullptr && b != c->batches_.front()) {
           c->batches_.erase(b);
@@ -84,6 +95,7 @@ tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type
         fresh = make(ex);
       } catch (...) {
         // Out of memory: registered nowhere, never emitted into; its handler frees it.
+        if (stale != nullptr) stale->destroy();
         lock_guard lock(c->mutex_);
         if (op->early_done_) return bound_added::completed_first;
         op->started_ = true;
@@ -92,6 +104,7 @@ tree::bound_added tree::add_bound(cancel_node* c, bound_op* op, const void* type
       continue;
     }
     if (fresh != nullptr) fresh->destroy();
+    if (stale != nullptr) stale->destroy();  // outside the lock: an executor's destructor is Asio's
     if (rise != nullptr) demand_up(rise);
     return result;
   }

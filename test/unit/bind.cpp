@@ -32,6 +32,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <new>
 #include <optional>
 #include <thread>
 #include <tuple>
@@ -870,6 +871,36 @@ BOOST_AUTO_TEST_CASE(io_object_destroyed_by_a_completion_inside_its_initiation) 
   net::async_initiate<decltype(token), void(error_code)>(completes_inline{object}, token);
   BOOST_TEST(calls == 1);
   BOOST_TEST(asioctx_test::waiter_count(ctx) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(io_context_rebuilt_where_a_destroyed_one_was) {
+  // A long-lived context keeps an idle batch for an io_context's executor. That io_context is
+  // destroyed and another built at the same address: an operation bound there is cancelled on
+  // it, not left in the first one's batch, whose execution context has shut down.
+  auto [ctx, cancel] = asioctx::with_cancel(asioctx::background());
+  alignas(net::io_context) unsigned char storage[sizeof(net::io_context)];
+  auto* first = new (storage) net::io_context;
+  {
+    net::steady_timer t(*first, net::steady_timer::time_point::min());
+    t.async_wait(asioctx::bind(ctx, [](error_code) {}));
+    first->run();
+  }
+  first->~io_context();
+  auto* second = new (storage) net::io_context;
+  int calls = 0;
+  error_code got;
+  {
+    net::steady_timer t(*second, 10s);
+    t.async_wait(asioctx::bind(ctx, [&](error_code ec) {
+      got = ec;
+      ++calls;
+    }));
+    cancel();
+    second->run_for(5s);
+  }
+  second->~io_context();
+  BOOST_TEST(calls == 1);
+  BOOST_TEST((got == error::canceled), got.message());
 }
 
 BOOST_AUTO_TEST_CASE(context_cancelled_inside_the_tokens_own_emit) {

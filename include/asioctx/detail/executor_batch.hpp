@@ -44,8 +44,10 @@ namespace detail {
 
 class executor_batch : public list_hook<batch_tag> {
  public:
-  executor_batch(const void* type, bool exact, bool keep_idle) noexcept
-      : type_(type), exact_(exact), keep_idle_(keep_idle) {}
+  executor_batch(const void* type, bool exact, bool keep_idle, context_core* core) noexcept
+      : type_(type), exact_(exact), keep_idle_(keep_idle), core_(core) {
+    core_->add_user();  // it must see its execution context's shutdown (dispatch())
+  }
   executor_batch(const executor_batch&) = delete;
   executor_batch& operator=(const executor_batch&) = delete;
 
@@ -56,6 +58,9 @@ class executor_batch : public list_hook<batch_tag> {
   // Whether the context may keep this batch once it has no operation, for the next ones: only
   // when its executor may be destroyed after its execution context is gone.
   bool keep_idle() const noexcept { return keep_idle_; }
+  // Whether its execution context has shut down: an idle batch kept for it is then no batch of
+  // any executor (another execution context may since have been built at its address).
+  bool dead() const noexcept { return core_->dead(); }
   // Whether *executor (an executor of this batch's type) is this batch's executor.
   virtual bool same(const void* executor) const noexcept = 0;
   // Hands the batch to its executor; it is the dispatched function's from then on.
@@ -89,6 +94,11 @@ class executor_batch : public list_hook<batch_tag> {
   const void* type_;
   bool exact_;
   bool keep_idle_;
+
+ protected:
+  context_core* core_;
+
+ private:
   intrusive_list<bound_op, op_tag> ops_;
   std::uint32_t count_ = 0;      // operations in ops_, while live
   std::uint32_t owed_ = 0;       // node references of operations that left, dropped in bulk
@@ -147,13 +157,10 @@ class executor_batch_impl final : public executor_batch, public pooled {
     }
   }
 
-  // Each batch is a user of its execution context's core, whose shutdown it must see (below).
   explicit executor_batch_impl(const Executor& ex)
-      : executor_batch(identity(ex), exact, survives_its_context<Executor>::value),
-        ex_(ex),
-        core_(core_of(boost::asio::query(ex, boost::asio::execution::context))) {
-    core_->add_user();
-  }
+      : executor_batch(identity(ex), exact, survives_its_context<Executor>::value,
+                       core_of(boost::asio::query(ex, boost::asio::execution::context))),
+        ex_(ex) {}
 
   // Makes a batch for *executor (an Executor): what tree::add_bound calls when it needs one.
   static executor_batch* make(const void* executor) {
@@ -190,7 +197,6 @@ class executor_batch_impl final : public executor_batch, public pooled {
 
  private:
   Executor ex_;
-  context_core* core_;
 };
 
 template <class Executor>
